@@ -1,0 +1,7 @@
+#include "importer/convert_context.h"
+
+namespace fusedinf::importer {
+
+std::span<const OnnxConverter> softmax_converters() { return {}; }
+
+}  // namespace fusedinf::importer

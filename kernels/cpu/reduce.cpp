@@ -1,0 +1,7 @@
+#include "kernels/cpu/cpu_kernels.h"
+
+namespace fusedinf::cpu {
+
+std::span<const CpuKernel> reduce_kernels() { return {}; }
+
+}  // namespace fusedinf::cpu

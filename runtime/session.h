@@ -1,0 +1,36 @@
+// A Session runs one Graph on the CPU backend. Created once (checks that every node has a
+// kernel and allocates every activation), then run many times; run() allocates nothing but
+// its returned outputs. Not thread-safe: one run at a time per Session.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/graph.h"
+#include "engine/host_tensor.h"
+#include "engine/status.h"
+
+namespace fusedinf {
+
+class Session {
+ public:
+  static Result<Session> create(Graph graph);
+
+  const Graph& graph() const { return graph_; }
+
+  // Inputs are matched by name; each must have the graph input's dtype and shape.
+  // Returns the graph outputs in graph order, each named.
+  Result<std::vector<HostTensor>> run(const std::map<std::string, HostTensor>& inputs);
+
+ private:
+  explicit Session(Graph graph) : graph_(std::move(graph)) {}
+  Graph graph_;
+  std::vector<std::vector<uint8_t>> storage_;  // per tensor; empty for constants
+};
+
+// Checks `tensor` against graph input `io` of `graph`: dtype and shape, with a message that
+// names the input.
+Status check_input(const Graph& graph, const GraphIo& io, const HostTensor& tensor);
+
+}  // namespace fusedinf
