@@ -1,0 +1,82 @@
+// fusedinf run model.fim [--input [NAME=]FILE]... [--expect [NAME=]FILE]... [--seed N]
+//                        [--tolerance T] [--save-outputs DIR]
+#include <cstdio>
+
+#include "engine/fim_graph.h"
+#include "runtime/npy.h"
+#include "runtime/session.h"
+#include "tools/commands.h"
+#include "tools/tensor_io.h"
+
+namespace fusedinf::tools {
+
+namespace {
+int run_model(const std::string& path, const std::vector<std::string>& input_args,
+              const std::vector<std::string>& expect_args, uint64_t seed, double tolerance,
+              const std::string& save_dir) {
+  auto fail = [](const Status& s) {
+    std::fprintf(stderr, "error: %s\n", s.message().c_str());
+    return 1;
+  };
+  Result<Graph> graph = load_fim(path);
+  if (!graph.is_ok()) return fail(graph.status());
+  Result<std::map<std::string, HostTensor>> inputs = bind_tensor_args(input_args, graph->inputs, "input");
+  if (!inputs.is_ok()) return fail(inputs.status());
+  Result<std::map<std::string, HostTensor>> expected = bind_tensor_args(expect_args, graph->outputs, "output");
+  if (!expected.is_ok()) return fail(expected.status());
+  uint64_t input_index = 0;
+  for (const GraphIo& io : graph->inputs) {
+    ++input_index;
+    if (inputs->count(io.name)) continue;
+    const Tensor& t = graph->tensors[io.tensor];
+    HostTensor r = random_tensor(t.dtype, t.shape, seed * 1000003 + input_index);
+    r.name = io.name;
+    std::printf("input %s: random (seed %llu) %s\n", io.name.c_str(), static_cast<unsigned long long>(seed),
+                describe_tensor(r).c_str());
+    inputs->emplace(io.name, std::move(r));
+  }
+  Result<Session> session = Session::create(std::move(*graph));
+  if (!session.is_ok()) return fail(session.status());
+  Result<std::vector<HostTensor>> outputs = session->run(*inputs);
+  if (!outputs.is_ok()) return fail(outputs.status());
+  int code = 0;
+  for (const HostTensor& out : *outputs) {
+    std::printf("output %s: %s\n", out.name.c_str(), describe_tensor(out).c_str());
+    if (!save_dir.empty()) {
+      Status s = write_npy(save_dir + "/" + out.name + ".npy", out);
+      if (!s.is_ok()) return fail(s);
+    }
+    auto want = expected->find(out.name);
+    if (want == expected->end()) continue;
+    want->second.name = out.name;
+    Result<double> err = relative_l2_error(out, want->second);
+    if (!err.is_ok()) return fail(err.status());
+    const bool ok = *err <= tolerance;
+    std::printf("  vs expected: relative L2 error %.3g (tolerance %.3g): %s\n", *err, tolerance, ok ? "match" : "MISMATCH");
+    if (!ok) code = 1;
+  }
+  return code;
+}
+}  // namespace
+
+void add_run_command(CLI::App& app, int& exit_code) {
+  struct Args {
+    std::string path, save_dir;
+    std::vector<std::string> inputs, expects;
+    uint64_t seed = 0;
+    double tolerance = 1e-4;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("run", "Run a .fim model on the CPU");
+  cmd->add_option("model", args->path, ".fim file")->required();
+  cmd->add_option("--input", args->inputs, "[NAME=]FILE (.npy or .pb); random where none is given");
+  cmd->add_option("--expect", args->expects, "[NAME=]FILE: expected output; mismatch exits 1");
+  cmd->add_option("--seed", args->seed, "Seed of the random inputs");
+  cmd->add_option("--tolerance", args->tolerance, "Largest relative L2 error accepted by --expect");
+  cmd->add_option("--save-outputs", args->save_dir, "Write each output as DIR/NAME.npy");
+  cmd->callback([args, &exit_code] {
+    exit_code = run_model(args->path, args->inputs, args->expects, args->seed, args->tolerance, args->save_dir);
+  });
+}
+
+}  // namespace fusedinf::tools

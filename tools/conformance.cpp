@@ -1,0 +1,182 @@
+#include "tools/conformance.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <filesystem>
+#include <map>
+
+#include "importer/model_info.h"
+#include "importer/onnx_importer.h"
+#include "kernels/cpu/cpu_kernels.h"
+#include "runtime/session.h"
+#include "tools/tensor_io.h"
+
+namespace fusedinf::tools {
+
+namespace fs = std::filesystem;
+
+const char* outcome_name(CaseOutcome outcome) {
+  switch (outcome) {
+    case CaseOutcome::kPassed: return "passed";
+    case CaseOutcome::kFailed: return "failed";
+    case CaseOutcome::kUnsupported: return "unsupported";
+  }
+  return "?";
+}
+
+std::vector<std::string> find_conformance_cases(const std::vector<std::string>& roots) {
+  std::vector<std::string> cases;
+  auto is_case = [](const fs::path& dir) {
+    if (!fs::is_regular_file(dir / "model.onnx")) return false;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+      if (entry.is_directory() && entry.path().filename().string().rfind("test_data_set_", 0) == 0) return true;
+    return false;
+  };
+  for (const std::string& root : roots) {
+    std::error_code ec;
+    if (is_case(root)) {
+      cases.push_back(fs::path(root).lexically_normal().string());
+      continue;
+    }
+    for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
+         it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec) break;
+      if (it->is_directory() && is_case(it->path())) cases.push_back(it->path().lexically_normal().string());
+    }
+  }
+  std::sort(cases.begin(), cases.end());
+  cases.erase(std::unique(cases.begin(), cases.end()), cases.end());
+  return cases;
+}
+
+namespace {
+
+// Reads prefix_0.pb, prefix_1.pb, ... until one is missing.
+Result<std::vector<HostTensor>> read_numbered(const fs::path& dir, const std::string& prefix) {
+  std::vector<HostTensor> tensors;
+  for (int i = 0;; ++i) {
+    const fs::path file = dir / (prefix + "_" + std::to_string(i) + ".pb");
+    if (!fs::exists(file)) break;
+    FI_ASSIGN_OR_RETURN(HostTensor t, importer::read_tensor_pb_file(file.string()));
+    tensors.push_back(std::move(t));
+  }
+  return tensors;
+}
+
+// Runs one case in this process.
+CaseResult run_case_in_process(const std::string& case_dir, const ConformanceOptions& options) {
+  CaseResult result{fs::path(case_dir).filename().string(), case_dir, CaseOutcome::kFailed, ""};
+  auto finish = [&](CaseOutcome outcome, const std::string& reason) {
+    result.outcome = outcome;
+    result.reason = reason;
+    return result;
+  };
+  const std::string model_path = (fs::path(case_dir) / "model.onnx").string();
+  Result<importer::OnnxModelInfo> info = importer::read_onnx_model_info(model_path);
+  if (!info.is_ok()) return finish(CaseOutcome::kUnsupported, info.status().message());
+  std::vector<fs::path> data_sets;
+  for (const auto& entry : fs::directory_iterator(case_dir))
+    if (entry.is_directory() && entry.path().filename().string().rfind("test_data_set_", 0) == 0)
+      data_sets.push_back(entry.path());
+  std::sort(data_sets.begin(), data_sets.end());
+  for (const fs::path& data_set : data_sets) {
+    const std::string where = data_set.filename().string() + ": ";
+    Result<std::vector<HostTensor>> inputs = read_numbered(data_set, "input");
+    Result<std::vector<HostTensor>> outputs = read_numbered(data_set, "output");
+    if (!inputs.is_ok()) return finish(CaseOutcome::kFailed, where + inputs.status().message());
+    if (!outputs.is_ok()) return finish(CaseOutcome::kFailed, where + outputs.status().message());
+    if (inputs->size() != info->inputs.size())
+      return finish(CaseOutcome::kUnsupported, where + "test data has " + std::to_string(inputs->size()) +
+                                                   " inputs, the model " + std::to_string(info->inputs.size()));
+    if (outputs->size() > info->outputs.size())
+      return finish(CaseOutcome::kFailed, where + "more expected outputs than model outputs");
+    std::map<std::string, HostTensor> named_inputs;
+    for (size_t i = 0; i < inputs->size(); ++i) {
+      (*inputs)[i].name = info->inputs[i];
+      named_inputs[info->inputs[i]] = (*inputs)[i];
+    }
+    importer::ImportOptions import_options;
+    import_options.evaluator = cpu::run_cpu_node;
+    import_options.static_inputs = named_inputs;
+    Result<Graph> graph = importer::import_onnx_file(model_path, import_options);
+    if (!graph.is_ok()) return finish(CaseOutcome::kUnsupported, graph.status().message());
+    Result<Session> session = Session::create(std::move(*graph));
+    if (!session.is_ok()) return finish(CaseOutcome::kUnsupported, session.status().message());
+    std::map<std::string, HostTensor> feed;  // frozen inputs are no longer graph inputs
+    for (const GraphIo& io : session->graph().inputs) {
+      auto it = named_inputs.find(io.name);
+      if (it == named_inputs.end()) return finish(CaseOutcome::kFailed, where + "no data for input '" + io.name + "'");
+      feed[io.name] = it->second;
+    }
+    Result<std::vector<HostTensor>> got = session->run(feed);
+    if (!got.is_ok()) return finish(CaseOutcome::kFailed, where + got.status().message());
+    for (size_t i = 0; i < outputs->size(); ++i) {
+      HostTensor& want = (*outputs)[i];
+      want.name = info->outputs[i];
+      auto match = std::find_if(got->begin(), got->end(), [&](const HostTensor& t) { return t.name == want.name; });
+      if (match == got->end()) return finish(CaseOutcome::kFailed, where + "output '" + want.name + "' missing");
+      Status close = check_all_close(*match, want, options.rtol, options.atol);
+      if (!close.is_ok()) return finish(CaseOutcome::kFailed, where + close.message());
+    }
+  }
+  if (data_sets.empty()) return finish(CaseOutcome::kUnsupported, "no test data sets");
+  return finish(CaseOutcome::kPassed, "");
+}
+
+}  // namespace
+
+CaseResult run_conformance_case(const std::string& case_dir, const ConformanceOptions& options) {
+  CaseResult crashed{fs::path(case_dir).filename().string(), case_dir, CaseOutcome::kFailed, ""};
+  int fds[2];
+  if (pipe(fds) != 0) return run_case_in_process(case_dir, options);
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return run_case_in_process(case_dir, options);
+  }
+  if (pid == 0) {  // child: run, report "<outcome digit><reason>" through the pipe
+    close(fds[0]);
+    alarm(static_cast<unsigned>(options.timeout_s));
+    CaseResult r = run_case_in_process(case_dir, options);
+    std::string message = std::to_string(static_cast<int>(r.outcome)) + r.reason;
+    size_t written = 0;
+    while (written < message.size()) {
+      ssize_t n = write(fds[1], message.data() + written, message.size() - written);
+      if (n <= 0) break;
+      written += static_cast<size_t>(n);
+    }
+    close(fds[1]);
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string message;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fds[0], buf, sizeof buf)) > 0) message.append(buf, static_cast<size_t>(n));
+  close(fds[0]);
+  int wstatus = 0;
+  waitpid(pid, &wstatus, 0);
+  if (WIFSIGNALED(wstatus)) {
+    const int sig = WTERMSIG(wstatus);
+    crashed.reason = sig == SIGALRM ? "timed out after " + std::to_string(options.timeout_s) + " s"
+                                    : "crashed with signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
+    return crashed;
+  }
+  if (message.empty() || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+    crashed.reason = "the case process ended without a result (exit status " +
+                     std::to_string(WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1) + ")";
+    return crashed;
+  }
+  CaseResult r = crashed;
+  r.outcome = static_cast<CaseOutcome>(message[0] - '0');
+  r.reason = message.substr(1);
+  return r;
+}
+
+}  // namespace fusedinf::tools

@@ -1,0 +1,33 @@
+// The ONNX backend-test runner: a case is a folder with model.onnx and test_data_set_*/
+// (input_N.pb, output_N.pb). Each case runs in a child process, so a crash is reported as
+// a failed case rather than ending the run.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace fusedinf::tools {
+
+enum class CaseOutcome { kPassed, kFailed, kUnsupported };
+
+struct CaseResult {
+  std::string name;  // folder name
+  std::string path;
+  CaseOutcome outcome = CaseOutcome::kFailed;
+  std::string reason;  // why it failed or was refused; empty when passed
+};
+
+struct ConformanceOptions {
+  double rtol = 1e-3;  // ONNX's backend-test defaults
+  double atol = 1e-7;
+  int timeout_s = 600;
+};
+
+// Every case folder under `roots` (recursively), sorted by path.
+std::vector<std::string> find_conformance_cases(const std::vector<std::string>& roots);
+
+CaseResult run_conformance_case(const std::string& case_dir, const ConformanceOptions& options);
+
+const char* outcome_name(CaseOutcome outcome);
+
+}  // namespace fusedinf::tools
