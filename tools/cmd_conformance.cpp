@@ -1,4 +1,4 @@
-// fusedinf conformance DIR... [--json FILE] [--verbose] [--rtol R] [--atol A]
+// fusedinf conformance DIR... [--json FILE] [--verbose] [--rtol R] [--atol A] [--min-passed N]
 // Exits 1 when any case failed (a wrong result or a crash); unsupported cases do not fail.
 #include <cstdio>
 #include <fstream>
@@ -14,6 +14,7 @@ void add_conformance_command(CLI::App& app, int& exit_code) {
     std::vector<std::string> roots;
     std::string json_path;
     bool verbose = false;
+    int min_passed = 0;
     ConformanceOptions options;
   };
   auto args = std::make_shared<Args>();
@@ -24,6 +25,7 @@ void add_conformance_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--rtol", args->options.rtol, "Relative tolerance (ONNX default 1e-3)");
   cmd->add_option("--atol", args->options.atol, "Absolute tolerance (ONNX default 1e-7)");
   cmd->add_option("--timeout", args->options.timeout_s, "Seconds per case");
+  cmd->add_option("--min-passed", args->min_passed, "Also exit 1 when fewer cases pass (a regression guard)");
   cmd->callback([args, &exit_code] {
     const std::vector<std::string> cases = find_conformance_cases(args->roots);
     int counts[3] = {0, 0, 0};
@@ -52,7 +54,9 @@ void add_conformance_command(CLI::App& app, int& exit_code) {
       exit_code = 1;
       return;
     }
-    exit_code = counts[1] > 0 ? 1 : 0;
+    if (counts[0] < args->min_passed)
+      std::fprintf(stderr, "error: %d cases passed, fewer than --min-passed %d\n", counts[0], args->min_passed);
+    exit_code = counts[1] > 0 || counts[0] < args->min_passed ? 1 : 0;
   });
 }
 
