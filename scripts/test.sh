@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, exports the test model zoo (cached), and runs every test:
+# unit tests, ONNX conformance and the zoo on the release build, then the unit tests (format
+# and importer robustness included) under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+echo "== device: $(scripts/device.sh)"
+if [ "$(scripts/device.sh)" != cpu ]; then
+  echo "   (the CUDA backend is not implemented yet: every test runs on the CPU backend)"
+fi
+scripts/install_deps.sh
+echo "== build (release)"
+scripts/build.sh build
+echo "== export the model zoo (cached in ${FUSEDINF_CACHE:-$HOME/.cache/fusedinf}/zoo)"
+/usr/bin/python3 scripts/export_zoo.py --out "${FUSEDINF_CACHE:-$HOME/.cache/fusedinf}/zoo"
+echo "== tests (release)"
+ctest --test-dir build --output-on-failure -j"$jobs"
+echo "== unit tests under ASan + UBSan"
+scripts/build.sh build-asan -DFUSEDINF_SANITIZE=ON -DFUSEDINF_CUDA=OFF -DCMAKE_BUILD_TYPE=Debug
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-asan/tests/fusedinf_unit_tests
+echo "== all tests passed"
