@@ -1,10 +1,15 @@
 #include "runtime/session.h"
 
+#include <cstdlib>
 #include <cstring>
 
 #include "kernels/cpu/cpu_kernels.h"
 
 namespace fusedinf {
+
+namespace {
+constexpr uint64_t kArenaAlignment = 64;
+}
 
 Status check_input(const Graph& graph, const GraphIo& io, const HostTensor& tensor) {
   const Tensor& expected = graph.tensors[io.tensor];
@@ -24,46 +29,55 @@ Result<Session> Session::create(Graph graph) {
     if (!cpu::find_cpu_kernel(node.op))
       return Status::error("node '" + node.name + "': the CPU backend has no kernel for op '" + node.op + "'");
   Session session(std::move(graph));
-  session.storage_.resize(session.graph_.tensors.size());
-  for (size_t t = 0; t < session.graph_.tensors.size(); ++t) {
-    const Tensor& tensor = session.graph_.tensors[t];
-    if (tensor.is_constant()) continue;
-    session.storage_[t].assign(static_cast<size_t>(num_elements(tensor.shape)) * dtype_size(tensor.dtype), 0);
-  }
+  session.plan_ = plan_activations(session.graph_, kArenaAlignment);
+  const uint64_t arena_bytes = std::max<uint64_t>(session.plan_.memory.arena_size, kArenaAlignment);
+  void* arena = std::aligned_alloc(kArenaAlignment, arena_bytes);
+  if (!arena) return Status::error("cannot allocate the " + std::to_string(arena_bytes) + "-byte activation arena");
+  std::memset(arena, 0, arena_bytes);
+  session.arena_ = std::unique_ptr<uint8_t[], void (*)(void*)>(static_cast<uint8_t*>(arena), std::free);
+  session.tensor_data_.assign(session.graph_.tensors.size(), nullptr);
+  for (size_t t = 0; t < session.graph_.tensors.size(); ++t)
+    if (session.plan_.buffer_of_tensor[t] >= 0)
+      session.tensor_data_[t] = session.arena_.get() + session.plan_.tensor_offset[t];
   return session;
 }
 
+ConstTensorView Session::view(int t) const {
+  if (t < 0) return ConstTensorView{};
+  const Tensor& tensor = graph_.tensors[t];
+  if (tensor.is_constant()) return graph_.constant_view(t);
+  return ConstTensorView{tensor_data_[t], tensor.dtype, tensor.shape};
+}
+
 Result<std::vector<HostTensor>> Session::run(const std::map<std::string, HostTensor>& inputs) {
-  for (const GraphIo& io : graph_.inputs) {
-    auto it = inputs.find(io.name);
-    if (it == inputs.end()) return Status::error("input '" + io.name + "' was not given");
-    FI_RETURN_IF_ERROR(check_input(graph_, io, it->second));
-    if (!it->second.bytes.empty()) std::memcpy(storage_[io.tensor].data(), it->second.bytes.data(), it->second.bytes.size());
-  }
   for (const auto& [name, tensor] : inputs) {
     bool known = false;
     for (const GraphIo& io : graph_.inputs) known |= io.name == name;
     if (!known) return Status::error("'" + name + "' is not an input of model '" + graph_.name + "'");
   }
-  auto view_of = [&](int t) -> ConstTensorView {
-    if (t < 0) return ConstTensorView{};
-    const Tensor& tensor = graph_.tensors[t];
-    if (tensor.is_constant()) return graph_.constant_view(t);
-    return ConstTensorView{storage_[t].data(), tensor.dtype, tensor.shape};
-  };
+  for (const GraphIo& io : graph_.inputs) {
+    auto it = inputs.find(io.name);
+    if (it == inputs.end()) return Status::error("input '" + io.name + "' was not given");
+    FI_RETURN_IF_ERROR(check_input(graph_, io, it->second));
+    if (!it->second.bytes.empty() && tensor_data_[io.tensor])
+      std::memcpy(tensor_data_[io.tensor], it->second.bytes.data(), it->second.bytes.size());
+  }
   std::vector<ConstTensorView> in_views;
   std::vector<TensorView> out_views;
   for (const Node& node : graph_.nodes) {
+    // An aliasing op whose output already shares its input's bytes has nothing to do.
+    if (is_alias_op(node.op) && node.inputs[0] >= 0 && view(node.inputs[0]).data == tensor_data_[node.outputs[0]])
+      continue;
     in_views.clear();
     out_views.clear();
-    for (int t : node.inputs) in_views.push_back(view_of(t));
+    for (int t : node.inputs) in_views.push_back(view(t));
     for (int t : node.outputs)
-      out_views.push_back(TensorView{storage_[t].data(), graph_.tensors[t].dtype, graph_.tensors[t].shape});
+      out_views.push_back(TensorView{tensor_data_[t], graph_.tensors[t].dtype, graph_.tensors[t].shape});
     FI_RETURN_IF_ERROR(cpu::run_cpu_node(node, in_views, out_views));
   }
   std::vector<HostTensor> outputs;
   for (const GraphIo& io : graph_.outputs) {
-    ConstTensorView v = view_of(io.tensor);
+    ConstTensorView v = view(io.tensor);
     HostTensor out = HostTensor::zeros(v.dtype, v.shape);
     out.name = io.name;
     if (v.bytes()) std::memcpy(out.bytes.data(), v.data, v.bytes());

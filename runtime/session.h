@@ -1,12 +1,14 @@
 // A Session runs one Graph on the CPU backend. Created once (checks that every node has a
-// kernel and allocates every activation), then run many times; run() allocates nothing but
-// its returned outputs. Not thread-safe: one run at a time per Session.
+// kernel, plans the activations and allocates their one arena), then run many times; run()
+// allocates nothing but its returned outputs. Not thread-safe: one run at a time per Session.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "engine/activation_plan.h"
 #include "engine/graph.h"
 #include "engine/host_tensor.h"
 #include "engine/status.h"
@@ -18,6 +20,7 @@ class Session {
   static Result<Session> create(Graph graph);
 
   const Graph& graph() const { return graph_; }
+  const ActivationPlan& plan() const { return plan_; }
 
   // Inputs are matched by name; each must have the graph input's dtype and shape.
   // Returns the graph outputs in graph order, each named.
@@ -25,8 +28,12 @@ class Session {
 
  private:
   explicit Session(Graph graph) : graph_(std::move(graph)) {}
+  ConstTensorView view(int tensor) const;
+
   Graph graph_;
-  std::vector<std::vector<uint8_t>> storage_;  // per tensor; empty for constants
+  ActivationPlan plan_;
+  std::unique_ptr<uint8_t[], void (*)(void*)> arena_{nullptr, nullptr};
+  std::vector<uint8_t*> tensor_data_;  // arena address of every planned tensor
 };
 
 // Checks `tensor` against graph input `io` of `graph`: dtype and shape, with a message that
