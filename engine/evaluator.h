@@ -12,7 +12,7 @@
 namespace fusedinf {
 
 // Computes `node` from `inputs` into `outputs` (allocated by the caller from inferred shapes).
-using NodeEvaluator =
-    std::function<Status(const Node& node, std::span<const ConstTensorView> inputs, std::span<const TensorView> outputs)>;
+using NodeEvaluator = std::function<Status(const Node& node, std::span<const ConstTensorView> inputs,
+                                           std::span<const TensorView> outputs)>;
 
 }  // namespace fusedinf

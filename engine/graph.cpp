@@ -39,8 +39,8 @@ Status Graph::validate_structure() const {
       if (d < 0) return Status::error("tensor '" + tensor.name + "' has a negative dimension");
     if (tensor.is_constant()) {
       if (tensor.buffer >= static_cast<int>(buffers.size()))
-        return Status::error("tensor '" + tensor.name + "' refers to buffer " + std::to_string(tensor.buffer) +
-                             " of " + std::to_string(buffers.size()));
+        return Status::error("tensor '" + tensor.name + "' refers to buffer " + std::to_string(tensor.buffer) + " of " +
+                             std::to_string(buffers.size()));
       const size_t expected = static_cast<size_t>(num_elements(tensor.shape)) * dtype_size(tensor.dtype);
       if (buffers[tensor.buffer].size != expected)
         return Status::error("constant '" + tensor.name + "' has " + std::to_string(buffers[tensor.buffer].size) +
@@ -50,7 +50,8 @@ Status Graph::validate_structure() const {
     }
   }
   for (const GraphIo& in : inputs) {
-    if (in.tensor < 0 || in.tensor >= num_tensors) return Status::error("graph input '" + in.name + "' is out of range");
+    if (in.tensor < 0 || in.tensor >= num_tensors)
+      return Status::error("graph input '" + in.name + "' is out of range");
     if (tensors[in.tensor].is_constant()) return Status::error("graph input '" + in.name + "' is a constant");
     producer[in.tensor] = -2;
   }
@@ -59,17 +60,22 @@ Status Graph::validate_structure() const {
     const std::string where = "node " + std::to_string(n) + " '" + node.name + "' (" + node.op + ")";
     for (int in : node.inputs) {
       if (in == -1) continue;
-      if (in < 0 || in >= num_tensors) return Status::error(where + ": input index " + std::to_string(in) + " out of range");
-      if (producer[in] == -1) return Status::error(where + ": input '" + tensors[in].name + "' is not produced before use");
+      if (in < 0 || in >= num_tensors)
+        return Status::error(where + ": input index " + std::to_string(in) + " out of range");
+      if (producer[in] == -1)
+        return Status::error(where + ": input '" + tensors[in].name + "' is not produced before use");
     }
     for (int out : node.outputs) {
-      if (out < 0 || out >= num_tensors) return Status::error(where + ": output index " + std::to_string(out) + " out of range");
-      if (producer[out] != -1) return Status::error(where + ": output '" + tensors[out].name + "' has another producer");
+      if (out < 0 || out >= num_tensors)
+        return Status::error(where + ": output index " + std::to_string(out) + " out of range");
+      if (producer[out] != -1)
+        return Status::error(where + ": output '" + tensors[out].name + "' has another producer");
       producer[out] = static_cast<int>(n);
     }
   }
   for (const GraphIo& out : outputs) {
-    if (out.tensor < 0 || out.tensor >= num_tensors) return Status::error("graph output '" + out.name + "' is out of range");
+    if (out.tensor < 0 || out.tensor >= num_tensors)
+      return Status::error("graph output '" + out.name + "' is out of range");
     if (producer[out.tensor] == -1) return Status::error("graph output '" + out.name + "' is never produced");
   }
   return Status::ok();

@@ -35,8 +35,8 @@ struct Tensor {
 };
 
 struct Node {
-  std::string op;    // IR op type (ONNX names; fused ops get their own names)
-  std::string name;  // for messages; unique names are not required
+  std::string op;            // IR op type (ONNX names; fused ops get their own names)
+  std::string name;          // for messages; unique names are not required
   std::vector<int> inputs;   // tensor indices; -1 marks an absent optional input
   std::vector<int> outputs;  // tensor indices
   Attributes attrs;
@@ -48,6 +48,14 @@ struct GraphIo {
   int tensor = -1;
 };
 
+// One member model of a fused group: its own input and output names, bound to the group's
+// tensors (several members may share an input tensor or computed tensors).
+struct Signature {
+  std::string name;
+  std::vector<GraphIo> inputs;   // GraphIo::name is the member's own input name
+  std::vector<GraphIo> outputs;  // GraphIo::name is the member's own output name
+};
+
 class Graph {
  public:
   std::vector<Tensor> tensors;
@@ -55,7 +63,8 @@ class Graph {
   std::vector<Buffer> buffers;
   std::vector<GraphIo> inputs;
   std::vector<GraphIo> outputs;
-  std::string name;  // model name
+  std::string name;                   // model name
+  std::vector<Signature> signatures;  // one per member of a fused group; empty for one model
 
   int add_tensor(std::string name, DType dtype, Shape shape);
   // Adds a constant tensor holding a copy of `bytes` (must be numel * dtype_size long).

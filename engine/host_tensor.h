@@ -28,8 +28,14 @@ struct HostTensor {
   int64_t numel() const { return num_elements(shape); }
   ConstTensorView view() const { return {bytes.data(), dtype, shape}; }
   TensorView mutable_view() { return {bytes.data(), dtype, shape}; }
-  template <class T> const T* as() const { return reinterpret_cast<const T*>(bytes.data()); }
-  template <class T> T* as() { return reinterpret_cast<T*>(bytes.data()); }
+  template <class T>
+  const T* as() const {
+    return reinterpret_cast<const T*>(bytes.data());
+  }
+  template <class T>
+  T* as() {
+    return reinterpret_cast<T*>(bytes.data());
+  }
 };
 
 }  // namespace fusedinf

@@ -18,8 +18,8 @@ namespace fusedinf {
 struct ValueInfo {
   DType dtype = DType::kFloat32;
   Shape shape;
-  bool present = true;           // false: an absent optional input
-  const void* value = nullptr;   // the bytes when the tensor is a constant, else nullptr
+  bool present = true;          // false: an absent optional input
+  const void* value = nullptr;  // the bytes when the tensor is a constant, else nullptr
 
   ConstTensorView view() const { return {value, dtype, shape}; }
 };

@@ -17,9 +17,7 @@ class [[nodiscard]] Status {
   bool is_ok() const { return !failed_; }
   const std::string& message() const { return message_; }
   // Returns a copy whose message is "context: message" (no-op when ok).
-  Status with_context(const std::string& context) const {
-    return failed_ ? error(context + ": " + message_) : *this;
-  }
+  Status with_context(const std::string& context) const { return failed_ ? error(context + ": " + message_) : *this; }
 
  private:
   Status(std::string message, bool failed) : message_(std::move(message)), failed_(failed) {}
@@ -31,7 +29,7 @@ class [[nodiscard]] Status {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : value_(std::move(status)) {}  // NOLINT: must be an error
 
   bool is_ok() const { return std::holds_alternative<T>(value_); }
@@ -53,10 +51,10 @@ class [[nodiscard]] Result {
 #define FI_CONCAT_INNER(a, b) a##b
 #define FI_CONCAT(a, b) FI_CONCAT_INNER(a, b)
 
-#define FI_RETURN_IF_ERROR(expr)                            \
-  do {                                                      \
-    ::fusedinf::Status fi_status_ = (expr);                 \
-    if (!fi_status_.is_ok()) return fi_status_;             \
+#define FI_RETURN_IF_ERROR(expr)                \
+  do {                                          \
+    ::fusedinf::Status fi_status_ = (expr);     \
+    if (!fi_status_.is_ok()) return fi_status_; \
   } while (0)
 
 #define FI_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
@@ -68,7 +66,7 @@ class [[nodiscard]] Result {
 #define FI_ASSIGN_OR_RETURN(lhs, expr) FI_ASSIGN_OR_RETURN_IMPL(FI_CONCAT(fi_result_, __LINE__), lhs, expr)
 
 // Returns Status::error(msg) when cond is false. msg is any expression convertible to string.
-#define FI_CHECK_ARG(cond, msg)                                  \
-  do {                                                           \
+#define FI_CHECK_ARG(cond, msg)                                      \
+  do {                                                               \
     if (!(cond)) return ::fusedinf::Status::error(std::string(msg)); \
   } while (0)

@@ -17,7 +17,10 @@ struct ConstTensorView {
   int64_t numel() const { return num_elements(shape); }
   size_t bytes() const { return static_cast<size_t>(numel()) * dtype_size(dtype); }
   int64_t rank() const { return static_cast<int64_t>(shape.size()); }
-  template <class T> const T* as() const { return static_cast<const T*>(data); }
+  template <class T>
+  const T* as() const {
+    return static_cast<const T*>(data);
+  }
 };
 
 struct TensorView {
@@ -28,7 +31,10 @@ struct TensorView {
   int64_t numel() const { return num_elements(shape); }
   size_t bytes() const { return static_cast<size_t>(numel()) * dtype_size(dtype); }
   int64_t rank() const { return static_cast<int64_t>(shape.size()); }
-  template <class T> T* as() const { return static_cast<T*>(data); }
+  template <class T>
+  T* as() const {
+    return static_cast<T*>(data);
+  }
   operator ConstTensorView() const { return {data, dtype, shape}; }  // NOLINT
 };
 

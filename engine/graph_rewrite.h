@@ -1,0 +1,21 @@
+// Small tools the passes share for rewriting a Graph in place.
+#pragma once
+
+#include <vector>
+
+#include "engine/graph.h"
+
+namespace fusedinf {
+
+// Every use of tensor `from` (node inputs, graph and signature outputs) becomes `to`.
+void replace_uses(Graph& graph, int from, int to);
+
+// Drops nodes whose outputs no graph output needs, then tensors and buffers nothing refers
+// to; renumbers what stays (signatures too), keeping order. Graph inputs are kept even when
+// unused. Signatures must only refer to graph inputs and outputs.
+void remove_dead_code(Graph& graph);
+
+// True when two constant tensors hold the same dtype, shape and bytes.
+bool same_constant(const Graph& graph, int a, int b);
+
+}  // namespace fusedinf

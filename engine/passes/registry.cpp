@@ -1,0 +1,47 @@
+#include <sstream>
+
+#include "engine/passes/pass.h"
+
+namespace fusedinf {
+
+const std::vector<Pass>& all_passes() {
+  // The one visible table of passes, in default order.
+  static const std::vector<Pass> passes = {
+      {"dedup-constants", "store equal constants once (hash, then bytes)", dedup_constants_pass},
+      {"cse", "merge nodes with the same op, attributes and inputs", cse_pass},
+      {"dead-code", "remove nodes and tensors no output needs", dead_code_pass},
+  };
+  return passes;
+}
+
+Result<std::vector<PassReport>> run_passes(Graph& graph, const std::string& names, const PassContext& context) {
+  std::vector<const Pass*> selected;
+  if (names == "default") {
+    for (const Pass& p : all_passes()) selected.push_back(&p);
+  } else if (names != "none") {
+    std::stringstream list(names);
+    std::string name;
+    while (std::getline(list, name, ',')) {
+      const Pass* found = nullptr;
+      for (const Pass& p : all_passes())
+        if (p.name == name) found = &p;
+      if (!found) {
+        std::string known;
+        for (const Pass& p : all_passes()) known += (known.empty() ? "" : ", ") + std::string(p.name);
+        return Status::error("unknown pass '" + name + "' (passes: " + known + ")");
+      }
+      selected.push_back(found);
+    }
+  }
+  std::vector<PassReport> reports;
+  for (const Pass* p : selected) {
+    Result<PassReport> report = p->run(graph, context);
+    if (!report.is_ok()) return report.status().with_context("pass " + std::string(p->name));
+    report->pass = std::string(p->name);
+    reports.push_back(std::move(*report));
+  }
+  FI_RETURN_IF_ERROR(graph.validate_structure().with_context("after passes"));
+  return reports;
+}
+
+}  // namespace fusedinf
