@@ -33,7 +33,8 @@ void add_conformance_command(CLI::App& app, int& exit_code) {
     for (const std::string& dir : cases) {
       CaseResult r = run_conformance_case(dir, args->options);
       ++counts[static_cast<int>(r.outcome)];
-      entries.push_back({{"name", r.name}, {"path", r.path}, {"result", outcome_name(r.outcome)}, {"reason", r.reason}});
+      entries.push_back(
+          {{"name", r.name}, {"path", r.path}, {"result", outcome_name(r.outcome)}, {"reason", r.reason}});
       if (r.outcome != CaseOutcome::kPassed || args->verbose)
         std::printf("%-11s %s%s%s\n", outcome_name(r.outcome), r.path.c_str(), r.reason.empty() ? "" : ": ",
                     r.reason.c_str());

@@ -1,41 +1,35 @@
-// fusedinf import model.onnx -o model.fim [--batch N] [--name NAME]
+// fusedinf import model.onnx -o model.fim [--batch N] [--name NAME] [--passes none|default|LIST]
 #include <cstdio>
 
 #include "engine/fim_graph.h"
-#include "importer/onnx_importer.h"
-#include "kernels/cpu/cpu_kernels.h"
 #include "tools/commands.h"
+#include "tools/model_files.h"
 
 namespace fusedinf::tools {
 
 void add_import_command(CLI::App& app, int& exit_code) {
   struct Args {
-    std::string onnx_path, fim_path, name;
-    int64_t batch = 1;
+    std::string onnx_path, fim_path;
+    ModelLoadOptions load;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("import", "Convert an ONNX model into a .fim file");
   cmd->add_option("model", args->onnx_path, "ONNX model")->required();
   cmd->add_option("-o,--output", args->fim_path, ".fim file to write")->required();
-  cmd->add_option("--batch", args->batch, "Value of symbolic (batch) dimensions")->check(CLI::PositiveNumber);
-  cmd->add_option("--name", args->name, "Model name (default: the file name)");
+  cmd->add_option("--batch", args->load.batch, "Value of symbolic (batch) dimensions")->check(CLI::PositiveNumber);
+  cmd->add_option("--name", args->load.name, "Model name (default: the file name)");
+  cmd->add_option("--passes", args->load.passes, "Graph passes: none, default, or a comma-separated list");
   cmd->callback([args, &exit_code] {
-    importer::ImportOptions options;
-    options.batch_size = args->batch;
-    options.model_name = args->name;
-    options.evaluator = cpu::run_cpu_node;
-    Result<Graph> graph = importer::import_onnx_file(args->onnx_path, options);
-    if (!graph.is_ok()) {
-      std::fprintf(stderr, "error: %s: %s\n", args->onnx_path.c_str(), graph.status().message().c_str());
+    auto fail = [&](const Status& s) {
+      std::fprintf(stderr, "error: %s\n", s.message().c_str());
       exit_code = 1;
-      return;
-    }
+    };
+    if (args->onnx_path.size() < 5 || args->onnx_path.substr(args->onnx_path.size() - 5) != ".onnx")
+      return fail(Status::error("'" + args->onnx_path + "': expected a .onnx file"));
+    Result<Graph> graph = load_model_file(args->onnx_path, args->load);
+    if (!graph.is_ok()) return fail(graph.status());
     Result<FimWriteStats> stats = save_fim(*graph, args->fim_path);
-    if (!stats.is_ok()) {
-      std::fprintf(stderr, "error: %s\n", stats.status().message().c_str());
-      exit_code = 1;
-      return;
-    }
+    if (!stats.is_ok()) return fail(stats.status());
     std::printf("%s: %zu nodes, %zu tensors, %llu weight bytes (%llu unique), %llu file bytes -> %s\n",
                 graph->name.c_str(), graph->nodes.size(), graph->tensors.size(),
                 static_cast<unsigned long long>(stats->weight_bytes),

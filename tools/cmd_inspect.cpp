@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "engine/activation_plan.h"
 #include "engine/fim_graph.h"
 #include "tools/commands.h"
 
@@ -24,11 +25,13 @@ void add_inspect_command(CLI::App& app, int& exit_code) {
   struct Args {
     std::string path;
     bool json = false;
+    bool plan = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("inspect", "Show a .fim file's ops, tensors and weights");
   cmd->add_option("model", args->path, ".fim file")->required();
   cmd->add_flag("--json", args->json, "Print JSON");
+  cmd->add_flag("--plan", args->plan, "Show the memory plan: arena, lower bound, per-node offsets");
   cmd->callback([args, &exit_code] {
     Result<Graph> loaded = load_fim(args->path);
     if (!loaded.is_ok()) {
@@ -54,6 +57,28 @@ void add_inspect_command(CLI::App& app, int& exit_code) {
                         {"outputs", io_json(g, g.outputs)},
                         {"weight_bytes", weight_bytes},
                         {"unique_weight_bytes", unique_bytes}};
+    if (!g.signatures.empty()) {
+      nlohmann::json members = nlohmann::json::array();
+      for (const Signature& sig : g.signatures) members.push_back(sig.name);
+      j["members"] = members;
+    }
+    const ActivationPlan plan = plan_activations(g);
+    if (args->plan) {
+      nlohmann::json nodes = nlohmann::json::array();
+      for (const Node& n : g.nodes) {
+        nlohmann::json outs = nlohmann::json::array();
+        for (int t : n.outputs)
+          outs.push_back({{"tensor", g.tensors[t].name},
+                          {"offset", plan.tensor_offset[t]},
+                          {"bytes", num_elements(g.tensors[t].shape) * dtype_size(g.tensors[t].dtype)}});
+        nodes.push_back({{"name", n.name}, {"op", n.op}, {"kernel", "cpu/" + n.op}, {"outputs", outs}});
+      }
+      j["plan"] = {{"arena_bytes", plan.memory.arena_size},
+                   {"lower_bound_bytes", plan.lower_bound},
+                   {"arena_to_lower_bound", plan.lower_bound ? double(plan.memory.arena_size) / plan.lower_bound : 1.0},
+                   {"separate_bytes", plan.separate_bytes},
+                   {"nodes", nodes}};
+    }
     if (args->json) {
       std::printf("%s\n", j.dump(2).c_str());
       return;
@@ -61,12 +86,29 @@ void add_inspect_command(CLI::App& app, int& exit_code) {
     std::printf("model %s: %zu nodes, %zu tensors\n", g.name.c_str(), g.nodes.size(), g.tensors.size());
     for (const auto& [label, ios] : {std::pair{"input", &g.inputs}, std::pair{"output", &g.outputs}})
       for (const GraphIo& io : *ios)
-        std::printf("  %s %s: %s %s\n", label, io.name.c_str(), std::string(dtype_name(g.tensors[io.tensor].dtype)).c_str(),
+        std::printf("  %s %s: %s %s\n", label, io.name.c_str(),
+                    std::string(dtype_name(g.tensors[io.tensor].dtype)).c_str(),
                     shape_to_string(g.tensors[io.tensor].shape).c_str());
     std::printf("ops:\n");
     for (const auto& [op, count] : op_counts) std::printf("  %-24s %d\n", op.c_str(), count);
     std::printf("weight bytes: %llu total, %llu unique\n", static_cast<unsigned long long>(weight_bytes),
                 static_cast<unsigned long long>(unique_bytes));
+    if (!g.signatures.empty()) {
+      std::printf("members:");
+      for (const Signature& sig : g.signatures) std::printf(" %s", sig.name.c_str());
+      std::printf("\n");
+    }
+    if (!args->plan) return;
+    const auto& p = j["plan"];
+    std::printf("arena: %llu bytes, lower bound %llu (ratio %.3f), separate allocations %llu\n",
+                static_cast<unsigned long long>(plan.memory.arena_size),
+                static_cast<unsigned long long>(plan.lower_bound), p["arena_to_lower_bound"].get<double>(),
+                static_cast<unsigned long long>(plan.separate_bytes));
+    for (const auto& n : p["nodes"])
+      for (const auto& o : n["outputs"])
+        std::printf("  %-12s %-40s offset %10llu size %10llu\n", n["kernel"].get<std::string>().c_str(),
+                    n["name"].get<std::string>().c_str(), o["offset"].get<unsigned long long>(),
+                    o["bytes"].get<unsigned long long>());
   });
 }
 

@@ -1,8 +1,9 @@
 // fusedinf run model.fim [--input [NAME=]FILE]... [--expect [NAME=]FILE]... [--seed N]
-//                        [--tolerance T] [--save-outputs DIR]
+//                        [--tolerance T] [--save-outputs DIR] [--models a,b]
 #include <cstdio>
 
 #include "engine/fim_graph.h"
+#include "engine/fuse_models.h"
 #include "runtime/npy.h"
 #include "runtime/session.h"
 #include "tools/commands.h"
@@ -12,13 +13,15 @@ namespace fusedinf::tools {
 
 namespace {
 int run_model(const std::string& path, const std::vector<std::string>& input_args,
-              const std::vector<std::string>& expect_args, uint64_t seed, double tolerance,
-              const std::string& save_dir) {
+              const std::vector<std::string>& expect_args, uint64_t seed, double tolerance, const std::string& save_dir,
+              const std::vector<std::string>& members) {
   auto fail = [](const Status& s) {
     std::fprintf(stderr, "error: %s\n", s.message().c_str());
     return 1;
   };
-  Result<Graph> graph = load_fim(path);
+  Result<Graph> loaded = load_fim(path);
+  if (!loaded.is_ok()) return fail(loaded.status());
+  Result<Graph> graph = select_members(*loaded, members);
   if (!graph.is_ok()) return fail(graph.status());
   Result<std::map<std::string, HostTensor>> inputs = bind_tensor_args(input_args, graph->inputs, "input");
   if (!inputs.is_ok()) return fail(inputs.status());
@@ -52,7 +55,8 @@ int run_model(const std::string& path, const std::vector<std::string>& input_arg
     Result<double> err = relative_l2_error(out, want->second);
     if (!err.is_ok()) return fail(err.status());
     const bool ok = *err <= tolerance;
-    std::printf("  vs expected: relative L2 error %.3g (tolerance %.3g): %s\n", *err, tolerance, ok ? "match" : "MISMATCH");
+    std::printf("  vs expected: relative L2 error %.3g (tolerance %.3g): %s\n", *err, tolerance,
+                ok ? "match" : "MISMATCH");
     if (!ok) code = 1;
   }
   return code;
@@ -62,7 +66,7 @@ int run_model(const std::string& path, const std::vector<std::string>& input_arg
 void add_run_command(CLI::App& app, int& exit_code) {
   struct Args {
     std::string path, save_dir;
-    std::vector<std::string> inputs, expects;
+    std::vector<std::string> inputs, expects, members;
     uint64_t seed = 0;
     double tolerance = 1e-4;
   };
@@ -73,9 +77,11 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--expect", args->expects, "[NAME=]FILE: expected output; mismatch exits 1");
   cmd->add_option("--seed", args->seed, "Seed of the random inputs");
   cmd->add_option("--tolerance", args->tolerance, "Largest relative L2 error accepted by --expect");
+  cmd->add_option("--models", args->members, "Members of a fused group to run (default: all)")->delimiter(',');
   cmd->add_option("--save-outputs", args->save_dir, "Write each output as DIR/NAME.npy");
   cmd->callback([args, &exit_code] {
-    exit_code = run_model(args->path, args->inputs, args->expects, args->seed, args->tolerance, args->save_dir);
+    exit_code =
+        run_model(args->path, args->inputs, args->expects, args->seed, args->tolerance, args->save_dir, args->members);
   });
 }
 

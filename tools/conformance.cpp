@@ -20,9 +20,12 @@ namespace fs = std::filesystem;
 
 const char* outcome_name(CaseOutcome outcome) {
   switch (outcome) {
-    case CaseOutcome::kPassed: return "passed";
-    case CaseOutcome::kFailed: return "failed";
-    case CaseOutcome::kUnsupported: return "unsupported";
+    case CaseOutcome::kPassed:
+      return "passed";
+    case CaseOutcome::kFailed:
+      return "failed";
+    case CaseOutcome::kUnsupported:
+      return "unsupported";
   }
   return "?";
 }

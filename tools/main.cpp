@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = 0;
   fusedinf::tools::add_import_command(app, exit_code);
+  fusedinf::tools::add_fuse_command(app, exit_code);
   fusedinf::tools::add_inspect_command(app, exit_code);
   fusedinf::tools::add_run_command(app, exit_code);
   fusedinf::tools::add_ops_command(app, exit_code);

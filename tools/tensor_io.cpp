@@ -28,7 +28,7 @@ Result<HostTensor> read_tensor_file(const std::string& path) {
 }
 
 Result<std::map<std::string, HostTensor>> bind_tensor_args(const std::vector<std::string>& args,
-                                                          const std::vector<GraphIo>& ios, const char* what) {
+                                                           const std::vector<GraphIo>& ios, const char* what) {
   std::map<std::string, HostTensor> bound;
   size_t position = 0;
   for (const std::string& arg : args) {
@@ -61,10 +61,18 @@ HostTensor random_tensor(DType dtype, const Shape& shape, uint64_t seed) {
   std::uniform_int_distribution<int> small(0, 9);
   for (int64_t i = 0; i < t.numel(); ++i) {
     switch (dtype) {
-      case DType::kFloat32: t.as<float>()[i] = normal(rng); break;
-      case DType::kInt64: t.as<int64_t>()[i] = small(rng); break;
-      case DType::kInt32: t.as<int32_t>()[i] = small(rng); break;
-      case DType::kBool: t.as<bool>()[i] = small(rng) % 2; break;
+      case DType::kFloat32:
+        t.as<float>()[i] = normal(rng);
+        break;
+      case DType::kInt64:
+        t.as<int64_t>()[i] = small(rng);
+        break;
+      case DType::kInt32:
+        t.as<int32_t>()[i] = small(rng);
+        break;
+      case DType::kBool:
+        t.as<bool>()[i] = small(rng) % 2;
+        break;
     }
   }
   return t;
@@ -84,7 +92,8 @@ std::string describe_tensor(const HostTensor& t) {
     sum_sq += v * v;
   }
   const double mean = sum / n;
-  out << " min " << lo << " max " << hi << " mean " << mean << " std " << std::sqrt(std::max(0.0, sum_sq / n - mean * mean));
+  out << " min " << lo << " max " << hi << " mean " << mean << " std "
+      << std::sqrt(std::max(0.0, sum_sq / n - mean * mean));
   return out.str();
 }
 
@@ -116,10 +125,14 @@ Status check_all_close(const HostTensor& got, const HostTensor& want, double rto
   for (int64_t i = 0; i < got.numel(); ++i) {
     const double g = element(got, i), w = element(want, i);
     bool close;
-    if (got.dtype != DType::kFloat32) close = g == w;
-    else if (std::isnan(w) || std::isnan(g)) close = std::isnan(w) && std::isnan(g);
-    else if (std::isinf(w) || std::isinf(g)) close = g == w;
-    else close = std::fabs(g - w) <= atol + rtol * std::fabs(w);
+    if (got.dtype != DType::kFloat32)
+      close = g == w;
+    else if (std::isnan(w) || std::isnan(g))
+      close = std::isnan(w) && std::isnan(g);
+    else if (std::isinf(w) || std::isinf(g))
+      close = g == w;
+    else
+      close = std::fabs(g - w) <= atol + rtol * std::fabs(w);
     if (!close) {
       std::ostringstream msg;
       msg << "'" << want.name << "' element " << i << ": got " << g << ", expected " << w;

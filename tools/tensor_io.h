@@ -17,7 +17,7 @@ Result<HostTensor> read_tensor_file(const std::string& path);
 
 // Binds "[NAME=]FILE" arguments to the names in `ios` (by name, else by position).
 Result<std::map<std::string, HostTensor>> bind_tensor_args(const std::vector<std::string>& args,
-                                                          const std::vector<GraphIo>& ios, const char* what);
+                                                           const std::vector<GraphIo>& ios, const char* what);
 
 // Normal(0,1) floats; ints in [0, 10); bools 0/1; deterministic for a seed.
 HostTensor random_tensor(DType dtype, const Shape& shape, uint64_t seed);
