@@ -15,6 +15,22 @@ void replace_uses(Graph& graph, int from, int to) {
       if (out.tensor == from) out.tensor = to;
 }
 
+std::vector<int> use_counts(const Graph& graph) {
+  std::vector<int> uses(graph.tensors.size(), 0);
+  for (const Node& node : graph.nodes)
+    for (int t : node.inputs)
+      if (t >= 0) ++uses[t];
+  for (const GraphIo& out : graph.outputs) ++uses[out.tensor];
+  return uses;
+}
+
+std::vector<int> producers(const Graph& graph) {
+  std::vector<int> producer(graph.tensors.size(), -1);
+  for (size_t n = 0; n < graph.nodes.size(); ++n)
+    for (int t : graph.nodes[n].outputs) producer[t] = static_cast<int>(n);
+  return producer;
+}
+
 bool same_constant(const Graph& graph, int a, int b) {
   const Tensor &ta = graph.tensors[a], &tb = graph.tensors[b];
   if (!ta.is_constant() || !tb.is_constant() || ta.dtype != tb.dtype || ta.shape != tb.shape) return false;

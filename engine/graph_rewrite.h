@@ -15,6 +15,12 @@ void replace_uses(Graph& graph, int from, int to);
 // unused. Signatures must only refer to graph inputs and outputs.
 void remove_dead_code(Graph& graph);
 
+// How many times each tensor is read: node inputs plus graph (and signature) outputs.
+std::vector<int> use_counts(const Graph& graph);
+
+// Index of the node producing each tensor, -1 for inputs and constants.
+std::vector<int> producers(const Graph& graph);
+
 // True when two constant tensors hold the same dtype, shape and bytes.
 bool same_constant(const Graph& graph, int a, int b);
 

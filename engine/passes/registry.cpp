@@ -9,6 +9,8 @@ const std::vector<Pass>& all_passes() {
   static const std::vector<Pass> passes = {
       {"dedup-constants", "store equal constants once (hash, then bytes)", dedup_constants_pass},
       {"cse", "merge nodes with the same op, attributes and inputs", cse_pass},
+      {"fold-batchnorm", "fold BatchNormalization into the preceding Conv's weights and bias", fold_batchnorm_pass},
+      {"fuse-epilogues", "fuse bias/residual Add and activations into Conv, Gemm and MatMul", fuse_epilogues_pass},
       {"dead-code", "remove nodes and tensors no output needs", dead_code_pass},
   };
   return passes;

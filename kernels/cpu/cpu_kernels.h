@@ -38,6 +38,7 @@ std::span<const CpuKernel> reduce_kernels();
 std::span<const CpuKernel> shape_kernels();
 std::span<const CpuKernel> data_movement_kernels();
 std::span<const CpuKernel> resize_kernels();
+std::span<const CpuKernel> fused_kernels();
 
 // nullptr when no CPU kernel implements `op`.
 const CpuKernel* find_cpu_kernel(std::string_view op);

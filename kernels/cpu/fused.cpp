@@ -1,0 +1,53 @@
+// Reference kernels of the fused epilogue ops (engine/epilogue.h): the base op's kernel, then
+// y = activation(y + addend) element by element, the addend broadcast to y.
+#include "engine/epilogue.h"
+#include "kernels/cpu/cpu_kernels.h"
+
+namespace fusedinf::cpu {
+
+namespace {
+
+Status run_fused(const KernelArgs& args) {
+  const std::string_view base_op = fused_base_op(args.node.op);
+  const CpuKernel* base = find_cpu_kernel(base_op);
+  if (!base) return Status::error("no CPU kernel for base op '" + std::string(base_op) + "'");
+  size_t base_count = args.inputs.size() - 1;
+  while (base_count > 0 && !args.inputs[base_count - 1].present()) --base_count;
+  FI_RETURN_IF_ERROR(base->run(KernelArgs{args.node, args.inputs.subspan(0, base_count), args.outputs}));
+
+  const TensorView& y = args.outputs[0];
+  const ConstTensorView& addend = args.inputs.back();
+  const EpilogueParams params = epilogue_from_attrs(args.node.attrs);
+  float* out = y.as<float>();
+  const int64_t n = y.numel();
+  if (!addend.present()) {
+    for (int64_t i = 0; i < n; ++i) out[i] = apply_activation(params, out[i]);
+    return Status::ok();
+  }
+  // Index of the addend element for output element i (addend dims align to y's last dims).
+  const std::vector<int64_t> y_strides = contiguous_strides(y.shape);
+  const std::vector<int64_t> a_strides = contiguous_strides(addend.shape);
+  const size_t offset = y.shape.size() - addend.shape.size();
+  const float* a = addend.as<float>();
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t a_index = 0;
+    for (size_t d = 0; d < addend.shape.size(); ++d) {
+      const int64_t coord = (i / y_strides[offset + d]) % y.shape[offset + d];
+      if (addend.shape[d] != 1) a_index += coord * a_strides[d];
+    }
+    out[i] = apply_activation(params, out[i] + a[a_index]);
+  }
+  return Status::ok();
+}
+
+constexpr CpuKernel kFusedKernels[] = {
+    {"FusedConv", run_fused},
+    {"FusedGemm", run_fused},
+    {"FusedMatMul", run_fused},
+};
+
+}  // namespace
+
+std::span<const CpuKernel> fused_kernels() { return kFusedKernels; }
+
+}  // namespace fusedinf::cpu
