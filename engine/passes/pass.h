@@ -34,6 +34,8 @@ struct Pass {
 Result<PassReport> dedup_constants_pass(Graph& graph, const PassContext& context);
 Result<PassReport> cse_pass(Graph& graph, const PassContext& context);
 Result<PassReport> dead_code_pass(Graph& graph, const PassContext& context);
+Result<PassReport> fold_constants_pass(Graph& graph, const PassContext& context);
+Result<PassReport> simplify_shapes_pass(Graph& graph, const PassContext& context);
 Result<PassReport> fold_batchnorm_pass(Graph& graph, const PassContext& context);
 Result<PassReport> fuse_epilogues_pass(Graph& graph, const PassContext& context);
 

@@ -7,6 +7,9 @@ namespace fusedinf {
 const std::vector<Pass>& all_passes() {
   // The one visible table of passes, in default order.
   static const std::vector<Pass> passes = {
+      {"fold-constants", "evaluate nodes whose inputs are all constants", fold_constants_pass},
+      {"simplify-shapes", "remove no-op Reshape/Transpose/Cast, merge reshape and transpose chains",
+       simplify_shapes_pass},
       {"dedup-constants", "store equal constants once (hash, then bytes)", dedup_constants_pass},
       {"cse", "merge nodes with the same op, attributes and inputs", cse_pass},
       {"fold-batchnorm", "fold BatchNormalization into the preceding Conv's weights and bias", fold_batchnorm_pass},
