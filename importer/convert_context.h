@@ -13,6 +13,7 @@
 
 #include "engine/attributes.h"
 #include "engine/graph.h"
+#include "engine/host_tensor.h"
 #include "engine/status.h"
 
 namespace fusedinf::importer {
@@ -32,6 +33,8 @@ class ConvertContext {
   virtual std::string attr_string(std::string_view name, const std::string& fallback) const = 0;
   virtual std::vector<int64_t> attr_ints(std::string_view name, std::vector<int64_t> fallback = {}) const = 0;
   virtual std::vector<float> attr_floats(std::string_view name, std::vector<float> fallback = {}) const = 0;
+  // A TENSOR attribute (Constant's value); an error when absent or of another type.
+  virtual Result<HostTensor> attr_tensor(std::string_view name) const = 0;
   // Names of attributes present on the node (to refuse unknown or unsupported ones).
   virtual std::vector<std::string> attr_names() const = 0;
 

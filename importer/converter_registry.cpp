@@ -7,9 +7,9 @@ namespace fusedinf::importer {
 std::vector<const OnnxConverter*> all_converters() {
   // The one visible table of ONNX op families.
   const std::span<const OnnxConverter> families[] = {
-      conv_converters(),    pool_converters(),          normalization_converters(), elementwise_converters(),
-      matmul_converters(),  softmax_converters(),       reduce_converters(),        shape_converters(),
-      data_movement_converters(), resize_converters(), misc_converters(),
+      conv_converters(),          pool_converters(),    normalization_converters(), elementwise_converters(),
+      matmul_converters(),        softmax_converters(), reduce_converters(),        shape_converters(),
+      data_movement_converters(), resize_converters(),  misc_converters(),
   };
   std::vector<const OnnxConverter*> converters;
   for (auto family : families)
