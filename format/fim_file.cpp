@@ -1,0 +1,139 @@
+#include "format/fim_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <cstring>
+#include <fstream>
+#include <map>
+
+namespace fusedinf::fim_format {
+
+namespace {
+uint64_t align_up(uint64_t v) { return (v + kAlignment - 1) / kAlignment * kAlignment; }
+}  // namespace
+
+uint64_t content_hash(const void* data, size_t size) { return XXH3_64bits(data, size); }
+
+uint32_t FimWriter::add_buffer(const void* data, size_t size) {
+  const uint64_t hash = content_hash(data, size);
+  for (size_t i = 0; i < refs_.size(); ++i)
+    if (refs_[i].hash() == hash && refs_[i].size() == size && std::memcmp(stored_[i].data, data, size) == 0)
+      return static_cast<uint32_t>(i);
+  const uint64_t offset = align_up(weights_size_);
+  refs_.emplace_back(offset, size, hash);
+  stored_.push_back({static_cast<const uint8_t*>(data), size});
+  weights_size_ = offset + size;
+  stored_bytes_ += size;
+  return static_cast<uint32_t>(refs_.size() - 1);
+}
+
+Status FimWriter::write(const std::string& path, std::span<const uint8_t> flatbuffer) const {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return Status::error("cannot write '" + path + "'");
+  // flatbuffer is already size-prefixed.
+  out.write(reinterpret_cast<const char*>(flatbuffer.data()), static_cast<std::streamsize>(flatbuffer.size()));
+  const uint64_t weights_start = align_up(flatbuffer.size());
+  static const char zeros[kAlignment] = {};
+  out.write(zeros, static_cast<std::streamsize>(weights_start - flatbuffer.size()));
+  uint64_t written = 0;
+  for (size_t i = 0; i < refs_.size(); ++i) {
+    out.write(zeros, static_cast<std::streamsize>(refs_[i].offset() - written));
+    out.write(reinterpret_cast<const char*>(stored_[i].data), static_cast<std::streamsize>(stored_[i].size));
+    written = refs_[i].offset() + stored_[i].size;
+  }
+  out.flush();
+  if (!out) return Status::error("writing '" + path + "' failed");
+  return Status::ok();
+}
+
+Result<std::shared_ptr<FimFile>> FimFile::open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::error("cannot open '" + path + "': " + std::strerror(errno));
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::error("'" + path + "' is not a regular file");
+  }
+  std::shared_ptr<FimFile> file(new FimFile());
+  file->size_ = static_cast<size_t>(st.st_size);
+  if (file->size_ > 0) {
+    void* p = mmap(nullptr, file->size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+      ::close(fd);
+      return Status::error("cannot map '" + path + "': " + std::strerror(errno));
+    }
+    file->data_ = static_cast<const uint8_t*>(p);
+    file->mapped_ = true;
+  }
+  ::close(fd);
+  FI_RETURN_IF_ERROR(file->verify("'" + path + "'"));
+  return file;
+}
+
+Result<std::shared_ptr<FimFile>> FimFile::from_memory(const void* data, size_t size) {
+  std::shared_ptr<FimFile> file(new FimFile());
+  file->owned_.assign(static_cast<const uint8_t*>(data), static_cast<const uint8_t*>(data) + size);
+  file->data_ = file->owned_.data();
+  file->size_ = size;
+  FI_RETURN_IF_ERROR(file->verify("in-memory .fim"));
+  return file;
+}
+
+FimFile::~FimFile() {
+  if (mapped_) munmap(const_cast<uint8_t*>(data_), size_);
+}
+
+std::span<const uint8_t> FimFile::buffer(uint32_t i) const {
+  const fim::BufferRef* ref = model_->buffers()->Get(i);
+  return {weights_ + ref->offset(), static_cast<size_t>(ref->size())};
+}
+
+Status FimFile::verify(const std::string& what) {
+  if (size_ < 8) return Status::error(what + " is too short to be a .fim file (" + std::to_string(size_) + " bytes)");
+  uint32_t prefix = 0;
+  std::memcpy(&prefix, data_, 4);
+  if (static_cast<uint64_t>(prefix) + 4 > size_)
+    return Status::error(what + ": the FlatBuffer size " + std::to_string(prefix) + " runs past the end of the file (" +
+                         std::to_string(size_) + " bytes): truncated?");
+  const uint8_t* fb = data_ + 4;
+  if (prefix < 8 || !flatbuffers::BufferHasIdentifier(fb, fim::ModelIdentifier()))
+    return Status::error(what + " is not a .fim file (file identifier is not '" + std::string(fim::ModelIdentifier()) +
+                         "')");
+  flatbuffers::Verifier verifier(fb, prefix, 64, 10'000'000);
+  if (!fim::VerifyModelBuffer(verifier))
+    return Status::error(what + ": the FlatBuffer failed verification (corrupt file)");
+  model_ = fim::GetModel(fb);
+  if (model_->version_major() > kVersionMajor)
+    return Status::error(what + ": file format " + std::to_string(model_->version_major()) + "." +
+                         std::to_string(model_->version_minor()) + " is newer than this reader (" +
+                         std::to_string(kVersionMajor) + "." + std::to_string(kVersionMinor) + "); upgrade fusedinf");
+  if (model_->version_major() < kVersionMajor)
+    return Status::error(what + ": file format " + std::to_string(model_->version_major()) + " is not supported");
+  const uint64_t weights_start = align_up(static_cast<uint64_t>(prefix) + 4);
+  const uint64_t weights_size = model_->weights_size();
+  if (weights_start > size_ || weights_size > size_ - weights_start)
+    return Status::error(what + ": the weights section (" + std::to_string(weights_size) + " bytes at " +
+                         std::to_string(weights_start) + ") runs past the end of the file (" + std::to_string(size_) +
+                         " bytes): truncated?");
+  weights_ = data_ + weights_start;
+  if (model_->buffers()) {
+    for (uint32_t i = 0; i < model_->buffers()->size(); ++i) {
+      const fim::BufferRef* ref = model_->buffers()->Get(i);
+      const std::string b = what + ": buffer " + std::to_string(i);
+      if (ref->offset() % kAlignment != 0)
+        return Status::error(b + " is not " + std::to_string(kAlignment) + "-byte aligned");
+      if (ref->offset() > weights_size || ref->size() > weights_size - ref->offset())
+        return Status::error(b + " (offset " + std::to_string(ref->offset()) + ", size " + std::to_string(ref->size()) +
+                             ") lies outside the weights section (" + std::to_string(weights_size) + " bytes)");
+      if (content_hash(weights_ + ref->offset(), ref->size()) != ref->hash())
+        return Status::error(b + " does not match its content hash (corrupt weights)");
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace fusedinf::fim_format
