@@ -28,7 +28,8 @@ Status infer_fused(const Node& node, std::span<const ValueInfo> inputs, std::spa
     const size_t offset = y.size() - addend.shape.size();
     for (size_t i = 0; i < addend.shape.size(); ++i)
       if (addend.shape[i] != 1 && addend.shape[i] != y[offset + i])
-        return Status::error("addend " + shape_to_string(addend.shape) + " does not broadcast to " + shape_to_string(y));
+        return Status::error("addend " + shape_to_string(addend.shape) + " does not broadcast to " +
+                             shape_to_string(y));
   }
   if (outputs[0].dtype != DType::kFloat32) return Status::error("fused epilogues are fp32 only");
   const std::string activation = node.attrs.get_string("activation", "none");

@@ -1,7 +1,208 @@
+// Reference elementwise kernels: one unary table, one broadcasting binary loop, Where, Cast.
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <string_view>
+
+#include "kernels/cpu/broadcast.h"
 #include "kernels/cpu/cpu_kernels.h"
 
 namespace fusedinf::cpu {
 
-std::span<const CpuKernel> elementwise_kernels() { return {}; }
+namespace {
+
+// y = f(x) for float32 x; the attributes are read once.
+Status run_unary_float(const KernelArgs& a) {
+  const Attributes& at = a.node.attrs;
+  const std::string& op = a.node.op;
+  std::function<float(float)> f;
+  if (op == "Relu")
+    f = [](float x) { return x > 0.f ? x : 0.f; };
+  else if (op == "LeakyRelu")
+    f = [al = at.get_float("alpha", 0.01f)](float x) { return x >= 0.f ? x : al * x; };
+  else if (op == "Sigmoid")
+    f = [](float x) { return 1.f / (1.f + std::exp(-x)); };
+  else if (op == "Tanh")
+    f = [](float x) { return std::tanh(x); };
+  else if (op == "Clip")
+    f = [lo = at.get_float("min", -INFINITY), hi = at.get_float("max", INFINITY)](float x) {
+      return std::isnan(x) ? x : std::fmin(std::fmax(x, lo), hi);
+    };
+  else if (op == "HardSigmoid")
+    f = [al = at.get_float("alpha", 0.2f), be = at.get_float("beta", 0.5f)](float x) {
+      return std::fmax(0.f, std::fmin(1.f, al * x + be));
+    };
+  else if (op == "HardSwish")
+    f = [](float x) { return x * std::fmax(0.f, std::fmin(1.f, x / 6.f + 0.5f)); };
+  else if (op == "Elu")
+    f = [al = at.get_float("alpha", 1.f)](float x) { return x >= 0.f ? x : al * (std::exp(x) - 1.f); };
+  else if (op == "Selu")
+    f = [al = at.get_float("alpha", 1.67326319217681884765625f),
+         ga = at.get_float("gamma", 1.05070102214813232421875f)](float x) {
+      return x > 0.f ? ga * x : ga * (al * std::exp(x) - al);
+    };
+  else if (op == "Softplus")
+    f = [](float x) { return std::log1p(std::exp(x)); };
+  else if (op == "Erf")
+    f = [](float x) { return std::erf(x); };
+  else if (op == "Sqrt")
+    f = [](float x) { return std::sqrt(x); };
+  else if (op == "Exp")
+    f = [](float x) { return std::exp(x); };
+  else if (op == "Log")
+    f = [](float x) { return std::log(x); };
+  else if (op == "Neg")
+    f = [](float x) { return -x; };
+  else if (op == "Abs")
+    f = [](float x) { return std::fabs(x); };
+  else if (op == "Reciprocal")
+    f = [](float x) { return 1.f / x; };
+  else
+    return Status::error("no unary function");
+  const float* x = a.inputs[0].as<float>();
+  float* y = a.outputs[0].as<float>();
+  for (int64_t i = 0, n = a.outputs[0].numel(); i < n; ++i) y[i] = f(x[i]);
+  return Status::ok();
+}
+
+Status run_unary(const KernelArgs& a) {
+  if (a.inputs[0].dtype == DType::kFloat32) return run_unary_float(a);
+  const bool neg = a.node.op == "Neg";
+  return dispatch_dtype(a.inputs[0].dtype, [&]<class T>() {
+    if constexpr (std::is_same_v<T, int64_t> || std::is_same_v<T, int32_t>) {
+      const T* x = a.inputs[0].as<T>();
+      T* y = a.outputs[0].as<T>();
+      for (int64_t i = 0, n = a.outputs[0].numel(); i < n; ++i) y[i] = neg ? -x[i] : (x[i] < 0 ? -x[i] : x[i]);
+      return Status::ok();
+    }
+    return Status::error("unsupported dtype");
+  });
+}
+
+// out = f(acc, next) folded over every input, each broadcast to the output.
+template <class T, class R, class F>
+void fold_broadcast(const KernelArgs& a, F f) {
+  const TensorView& out = a.outputs[0];
+  R* y = out.as<R>();
+  const int64_t n = out.numel();
+  BroadcastIndex first(a.inputs[0].shape, out.shape);
+  if constexpr (std::is_same_v<T, R>) {
+    for (int64_t i = 0; i < n; ++i) y[i] = a.inputs[0].as<T>()[first(i)];
+    for (size_t k = 1; k < a.inputs.size(); ++k) {
+      BroadcastIndex idx(a.inputs[k].shape, out.shape);
+      const T* x = a.inputs[k].as<T>();
+      for (int64_t i = 0; i < n; ++i) y[i] = f(y[i], x[idx(i)]);
+    }
+  } else {  // comparisons: exactly two inputs
+    BroadcastIndex second(a.inputs[1].shape, out.shape);
+    const T *x0 = a.inputs[0].as<T>(), *x1 = a.inputs[1].as<T>();
+    for (int64_t i = 0; i < n; ++i) y[i] = f(x0[first(i)], x1[second(i)]);
+  }
+}
+
+Status run_binary(const KernelArgs& a) {
+  const std::string& op = a.node.op;
+  if (op == "Pow") {
+    const TensorView& out = a.outputs[0];
+    BroadcastIndex bi(a.inputs[0].shape, out.shape), ei(a.inputs[1].shape, out.shape);
+    const float* base = a.inputs[0].as<float>();
+    return dispatch_dtype(a.inputs[1].dtype, [&]<class E>() {
+      const E* e = a.inputs[1].as<E>();
+      for (int64_t i = 0; i < out.numel(); ++i)
+        out.as<float>()[i] = std::pow(base[bi(i)], static_cast<float>(e[ei(i)]));
+      return Status::ok();
+    });
+  }
+  return dispatch_dtype(a.inputs[0].dtype, [&]<class T>() -> Status {
+    if (op == "Equal")
+      fold_broadcast<T, bool>(a, [](T x, T y) { return x == y; });
+    else if (op == "Less")
+      fold_broadcast<T, bool>(a, [](T x, T y) { return x < y; });
+    else if (op == "Greater")
+      fold_broadcast<T, bool>(a, [](T x, T y) { return x > y; });
+    else if constexpr (!std::is_same_v<T, bool>) {
+      if (op == "Add" || op == "Sum")
+        fold_broadcast<T, T>(a, [](T x, T y) { return T(x + y); });
+      else if (op == "Sub")
+        fold_broadcast<T, T>(a, [](T x, T y) { return T(x - y); });
+      else if (op == "Mul")
+        fold_broadcast<T, T>(a, [](T x, T y) { return T(x * y); });
+      else if (op == "Div")
+        fold_broadcast<T, T>(a, [](T x, T y) {
+          if constexpr (std::is_integral_v<T>) {  // integer x/0 and MIN/-1 are undefined: 0, never a trap
+            if (y == 0 || (y == T(-1) && x == std::numeric_limits<T>::min())) return T(0);
+          }
+          return T(x / y);
+        });
+      else if (op == "Min")
+        fold_broadcast<T, T>(a, [](T x, T y) {
+          if constexpr (std::is_floating_point_v<T>)
+            if (std::isnan(x) || std::isnan(y)) return T(NAN);
+          return y < x ? y : x;
+        });
+      else if (op == "Max")
+        fold_broadcast<T, T>(a, [](T x, T y) {
+          if constexpr (std::is_floating_point_v<T>)
+            if (std::isnan(x) || std::isnan(y)) return T(NAN);
+          return y > x ? y : x;
+        });
+      else if (op == "PRelu")
+        fold_broadcast<T, T>(a, [](T x, T s) { return x < 0 ? T(x * s) : x; });
+      else if (op == "Mean") {
+        fold_broadcast<T, T>(a, [](T x, T y) { return T(x + y); });
+        T* y = a.outputs[0].as<T>();
+        for (int64_t i = 0; i < a.outputs[0].numel(); ++i) y[i] = y[i] / static_cast<T>(a.inputs.size());
+      } else
+        return Status::error("no binary function");
+    } else {
+      return Status::error("bool inputs are not supported");
+    }
+    return Status::ok();
+  });
+}
+
+Status run_where(const KernelArgs& a) {
+  const TensorView& out = a.outputs[0];
+  BroadcastIndex ci(a.inputs[0].shape, out.shape), xi(a.inputs[1].shape, out.shape), yi(a.inputs[2].shape, out.shape);
+  const bool* c = a.inputs[0].as<bool>();
+  return dispatch_dtype(out.dtype, [&]<class T>() {
+    const T *x = a.inputs[1].as<T>(), *y = a.inputs[2].as<T>();
+    for (int64_t i = 0; i < out.numel(); ++i) out.as<T>()[i] = c[ci(i)] ? x[xi(i)] : y[yi(i)];
+    return Status::ok();
+  });
+}
+
+Status run_cast(const KernelArgs& a) {
+  return dispatch_dtype(a.inputs[0].dtype, [&]<class S>() {
+    return dispatch_dtype(a.outputs[0].dtype, [&]<class D>() {
+      const S* x = a.inputs[0].as<S>();
+      D* y = a.outputs[0].as<D>();
+      for (int64_t i = 0; i < a.outputs[0].numel(); ++i) {
+        if constexpr (std::is_same_v<D, bool>)
+          y[i] = x[i] != S(0);
+        else if constexpr (std::is_floating_point_v<S> && !std::is_floating_point_v<D>)
+          y[i] = std::isfinite(x[i]) ? static_cast<D>(x[i]) : D(0);  // ONNX leaves NaN/inf casts undefined
+        else
+          y[i] = static_cast<D>(x[i]);
+      }
+      return Status::ok();
+    });
+  });
+}
+
+constexpr CpuKernel kKernels[] = {
+    {"Relu", run_unary},       {"LeakyRelu", run_unary},   {"Sigmoid", run_unary},   {"Tanh", run_unary},
+    {"Clip", run_unary},       {"HardSigmoid", run_unary}, {"HardSwish", run_unary}, {"Elu", run_unary},
+    {"Selu", run_unary},       {"Softplus", run_unary},    {"Erf", run_unary},       {"Sqrt", run_unary},
+    {"Exp", run_unary},        {"Log", run_unary},         {"Neg", run_unary},       {"Abs", run_unary},
+    {"Reciprocal", run_unary}, {"Cast", run_cast},         {"Add", run_binary},      {"Sub", run_binary},
+    {"Mul", run_binary},       {"Div", run_binary},        {"Pow", run_binary},      {"PRelu", run_binary},
+    {"Equal", run_binary},     {"Less", run_binary},       {"Greater", run_binary},  {"Min", run_binary},
+    {"Max", run_binary},       {"Sum", run_binary},        {"Mean", run_binary},     {"Where", run_where},
+};
+
+}  // namespace
+
+std::span<const CpuKernel> elementwise_kernels() { return kKernels; }
 
 }  // namespace fusedinf::cpu

@@ -7,9 +7,9 @@ namespace fusedinf::cpu {
 std::vector<const CpuKernel*> all_cpu_kernels() {
   // The one visible table of CPU kernel families.
   const std::span<const CpuKernel> families[] = {
-      conv_kernels(),    pool_kernels(),   normalization_kernels(), elementwise_kernels(),   matmul_kernels(),
-      softmax_kernels(), reduce_kernels(), shape_kernels(),         data_movement_kernels(), resize_kernels(),
-      fused_kernels(),
+      conv_kernels(),          pool_kernels(),    normalization_kernels(), elementwise_kernels(),
+      matmul_kernels(),        softmax_kernels(), reduce_kernels(),        shape_kernels(),
+      data_movement_kernels(), resize_kernels(),  fused_kernels(),
   };
   std::vector<const CpuKernel*> kernels;
   for (auto family : families)
