@@ -1,7 +1,127 @@
+// Reference Conv and ConvTranspose, N-d, direct loops over output (Conv) or input
+// (ConvTranspose, scatter) positions; accumulation in float.
+#include <vector>
+
 #include "kernels/cpu/cpu_kernels.h"
 
 namespace fusedinf::cpu {
 
-std::span<const CpuKernel> conv_kernels() { return {}; }
+namespace {
+
+struct ConvGeometry {
+  std::vector<int64_t> k, s, d, p;
+  int64_t group;
+  size_t spatial;
+  explicit ConvGeometry(const Node& n)
+      : k(n.attrs.get_ints("kernel_shape")),
+        s(n.attrs.get_ints("strides")),
+        d(n.attrs.get_ints("dilations")),
+        p(n.attrs.get_ints("pads")),
+        group(n.attrs.get_int("group", 1)),
+        spatial(k.size()) {}
+};
+
+// Advances a multi-index `idx` within `dims`; false when it wraps.
+bool next_index(std::vector<int64_t>& idx, const Shape& dims) {
+  for (size_t i = idx.size(); i-- > 0;) {
+    if (++idx[i] < dims[i]) return true;
+    idx[i] = 0;
+  }
+  return false;
+}
+
+Status run_conv(const KernelArgs& a) {
+  const ConvGeometry g(a.node);
+  const Shape &xs = a.inputs[0].shape, &ys = a.outputs[0].shape;
+  const float *x = a.inputs[0].as<float>(), *w = a.inputs[1].as<float>();
+  const float* b = a.inputs.size() > 2 && a.inputs[2].present() ? a.inputs[2].as<float>() : nullptr;
+  float* y = a.outputs[0].as<float>();
+  const int64_t batch = xs[0], cin = xs[1], cout = ys[1], cin_g = cin / g.group, cout_g = cout / g.group;
+  const Shape in_sp(xs.begin() + 2, xs.end()), out_sp(ys.begin() + 2, ys.end()), k_sp(g.k.begin(), g.k.end());
+  const int64_t in_size = num_elements(in_sp), out_size = num_elements(out_sp), k_size = num_elements(k_sp);
+  std::vector<int64_t> in_strides = contiguous_strides(in_sp);
+  // Per kernel offset and output position: the input offset, or -1 in the padding.
+  std::vector<int64_t> o_idx(g.spatial, 0), k_idx(g.spatial, 0);
+  std::vector<int64_t> offsets(static_cast<size_t>(out_size * k_size));
+  size_t pos = 0;
+  do {
+    std::fill(k_idx.begin(), k_idx.end(), 0);
+    do {
+      int64_t off = 0;
+      for (size_t i = 0; i < g.spatial && off >= 0; ++i) {
+        const int64_t c = o_idx[i] * g.s[i] - g.p[i] + k_idx[i] * g.d[i];
+        off = c < 0 || c >= in_sp[i] ? -1 : off + c * in_strides[i];
+      }
+      offsets[pos++] = off;
+    } while (next_index(k_idx, k_sp));
+  } while (next_index(o_idx, out_sp));
+  for (int64_t n = 0; n < batch; ++n)
+    for (int64_t oc = 0; oc < cout; ++oc) {
+      const int64_t grp = oc / cout_g;
+      float* yo = y + (n * cout + oc) * out_size;
+      for (int64_t o = 0; o < out_size; ++o) {
+        float acc = b ? b[oc] : 0.f;
+        for (int64_t ic = 0; ic < cin_g; ++ic) {
+          const float* xi = x + (n * cin + grp * cin_g + ic) * in_size;
+          const float* wk = w + (oc * cin_g + ic) * k_size;
+          const int64_t* off = &offsets[static_cast<size_t>(o * k_size)];
+          for (int64_t kk = 0; kk < k_size; ++kk)
+            if (off[kk] >= 0) acc += xi[off[kk]] * wk[kk];
+        }
+        yo[o] = acc;
+      }
+    }
+  return Status::ok();
+}
+
+Status run_conv_transpose(const KernelArgs& a) {
+  const ConvGeometry g(a.node);
+  const Shape &xs = a.inputs[0].shape, &ys = a.outputs[0].shape;
+  const float *x = a.inputs[0].as<float>(), *w = a.inputs[1].as<float>();
+  const float* b = a.inputs.size() > 2 && a.inputs[2].present() ? a.inputs[2].as<float>() : nullptr;
+  float* y = a.outputs[0].as<float>();
+  const int64_t batch = xs[0], cin = xs[1], cout = ys[1], cin_g = cin / g.group, cout_g = cout / g.group;
+  const Shape in_sp(xs.begin() + 2, xs.end()), out_sp(ys.begin() + 2, ys.end()), k_sp(g.k.begin(), g.k.end());
+  const int64_t in_size = num_elements(in_sp), out_size = num_elements(out_sp), k_size = num_elements(k_sp);
+  const std::vector<int64_t> out_strides = contiguous_strides(out_sp);
+  for (int64_t n = 0; n < batch; ++n)
+    for (int64_t oc = 0; oc < cout; ++oc) {
+      float* yo = y + (n * cout + oc) * out_size;
+      for (int64_t o = 0; o < out_size; ++o) yo[o] = b ? b[oc] : 0.f;
+    }
+  std::vector<int64_t> i_idx(g.spatial, 0), k_idx(g.spatial, 0);
+  int64_t i_flat = 0;
+  do {
+    std::fill(k_idx.begin(), k_idx.end(), 0);
+    int64_t k_flat = 0;
+    do {
+      int64_t off = 0;
+      for (size_t i = 0; i < g.spatial && off >= 0; ++i) {
+        const int64_t c = i_idx[i] * g.s[i] - g.p[i] + k_idx[i] * g.d[i];
+        off = c < 0 || c >= out_sp[i] ? -1 : off + c * out_strides[i];
+      }
+      if (off >= 0)
+        for (int64_t n = 0; n < batch; ++n)
+          for (int64_t ic = 0; ic < cin; ++ic) {
+            const int64_t grp = ic / cin_g;
+            const float xv = x[(n * cin + ic) * in_size + i_flat];
+            for (int64_t ocg = 0; ocg < cout_g; ++ocg)
+              y[(n * cout + grp * cout_g + ocg) * out_size + off] += xv * w[(ic * cout_g + ocg) * k_size + k_flat];
+          }
+      ++k_flat;
+    } while (next_index(k_idx, k_sp));
+    ++i_flat;
+  } while (next_index(i_idx, in_sp));
+  return Status::ok();
+}
+
+constexpr CpuKernel kKernels[] = {
+    {"Conv", run_conv},
+    {"ConvTranspose", run_conv_transpose},
+};
+
+}  // namespace
+
+std::span<const CpuKernel> conv_kernels() { return kKernels; }
 
 }  // namespace fusedinf::cpu
