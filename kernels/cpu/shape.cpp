@@ -1,7 +1,93 @@
+// Reference shape kernels. Reshape-like ops copy bytes (the executor skips them when the
+// memory plan aliases output and input); Transpose, Expand and Tile gather by index.
+#include <cstring>
+
+#include "kernels/cpu/broadcast.h"
 #include "kernels/cpu/cpu_kernels.h"
 
 namespace fusedinf::cpu {
 
-std::span<const CpuKernel> shape_kernels() { return {}; }
+namespace {
+
+Status run_copy(const KernelArgs& a) {
+  if (a.outputs[0].data != a.inputs[0].data) std::memmove(a.outputs[0].data, a.inputs[0].data, a.inputs[0].bytes());
+  return Status::ok();
+}
+
+// out[i] = in[source(i)] for every output element, any dtype.
+template <class F>
+Status gather_elements(const KernelArgs& a, F source) {
+  const size_t size = dtype_size(a.inputs[0].dtype);
+  const uint8_t* x = static_cast<const uint8_t*>(a.inputs[0].data);
+  uint8_t* y = static_cast<uint8_t*>(a.outputs[0].data);
+  for (int64_t i = 0, n = a.outputs[0].numel(); i < n; ++i) std::memcpy(y + i * size, x + source(i) * size, size);
+  return Status::ok();
+}
+
+Status run_transpose(const KernelArgs& a) {
+  const auto perm = a.node.attrs.get_ints("perm");
+  const Shape& ys = a.outputs[0].shape;
+  const auto in_strides = contiguous_strides(a.inputs[0].shape);
+  return gather_elements(a, [&](int64_t i) {
+    int64_t off = 0;
+    for (size_t d = ys.size(); d-- > 0;) {
+      off += (i % ys[d]) * in_strides[perm[d]];
+      i /= ys[d];
+    }
+    return off;
+  });
+}
+
+Status run_expand(const KernelArgs& a) {
+  BroadcastIndex idx(a.inputs[0].shape, a.outputs[0].shape);
+  return gather_elements(a, [&](int64_t i) { return idx(i); });
+}
+
+Status run_tile(const KernelArgs& a) {
+  const Shape &xs = a.inputs[0].shape, &ys = a.outputs[0].shape;
+  const auto in_strides = contiguous_strides(xs);
+  return gather_elements(a, [&](int64_t i) {
+    int64_t off = 0;
+    for (size_t d = ys.size(); d-- > 0;) {
+      off += ((i % ys[d]) % xs[d]) * in_strides[d];
+      i /= ys[d];
+    }
+    return off;
+  });
+}
+
+Status run_constant_of_shape(const KernelArgs& a) {
+  const TensorView& y = a.outputs[0];
+  return dispatch_dtype(y.dtype, [&]<class T>() {
+    T value{};
+    if constexpr (std::is_same_v<T, float>)
+      value = a.node.attrs.get_float("value", 0.f);
+    else
+      value = static_cast<T>(a.node.attrs.get_int("value", 0));
+    for (int64_t i = 0; i < y.numel(); ++i) y.as<T>()[i] = value;
+    return Status::ok();
+  });
+}
+
+Status run_range(const KernelArgs& a) {
+  return dispatch_dtype(a.outputs[0].dtype, [&]<class T>() {
+    const T start = a.inputs[0].as<T>()[0], delta = a.inputs[2].as<T>()[0];
+    for (int64_t i = 0; i < a.outputs[0].numel(); ++i)
+      a.outputs[0].as<T>()[i] = static_cast<T>(start + static_cast<T>(i) * delta);
+    return Status::ok();
+  });
+}
+
+constexpr CpuKernel kKernels[] = {
+    {"Reshape", run_copy},        {"Flatten", run_copy},
+    {"Squeeze", run_copy},        {"Unsqueeze", run_copy},
+    {"Transpose", run_transpose}, {"Expand", run_expand},
+    {"Tile", run_tile},           {"ConstantOfShape", run_constant_of_shape},
+    {"Range", run_range},
+};
+
+}  // namespace
+
+std::span<const CpuKernel> shape_kernels() { return kKernels; }
 
 }  // namespace fusedinf::cpu
