@@ -1,7 +1,144 @@
-#include "engine/op_def.h"
+// Data movement with static parameters: Concat ("axis"), Split ("axis", "split" sizes),
+// Slice ("starts", "ends", "steps" per axis, already clamped: one entry per input dim),
+// Gather ("axis"; indices input), Pad ("pads" begins+ends, "mode", "value"),
+// DepthToSpace ("blocksize", "mode" DCR|CRD), SpaceToDepth ("blocksize").
+#include "engine/ops/op_util.h"
 
 namespace fusedinf {
 
-std::span<const OpDef> data_movement_op_defs() { return {}; }
+int64_t slice_length(int64_t start, int64_t end, int64_t step) {
+  if (step > 0) return end > start ? (end - start + step - 1) / step : 0;
+  return start > end ? (start - end - step - 1) / -step : 0;
+}
+
+namespace {
+
+Status infer_concat(const Node& node, std::span<const ValueInfo> in, std::span<ValueInfo> out) {
+  FI_RETURN_IF_ERROR(expect_same_dtype(in));
+  const int64_t axis = node.attrs.get_int("axis", 0);
+  Shape y = in[0].shape;
+  if (axis < 0 || axis >= static_cast<int64_t>(y.size())) return Status::error("axis out of range");
+  for (size_t i = 1; i < in.size(); ++i) {
+    const Shape& s = in[i].shape;
+    if (s.size() != y.size()) return Status::error("inputs differ in rank");
+    for (size_t d = 0; d < s.size(); ++d)
+      if (static_cast<int64_t>(d) != axis && s[d] != y[d])
+        return Status::error("inputs differ outside the axis: " + shape_to_string(in[0].shape) + " and " +
+                             shape_to_string(s));
+    y[axis] += s[axis];
+  }
+  out[0] = {in[0].dtype, y};
+  return Status::ok();
+}
+
+Status infer_split(const Node& node, std::span<const ValueInfo> in, std::span<ValueInfo> out) {
+  const int64_t axis = node.attrs.get_int("axis", 0);
+  const auto split = node.attrs.get_ints("split");
+  const Shape& x = in[0].shape;
+  if (axis < 0 || axis >= static_cast<int64_t>(x.size())) return Status::error("axis out of range");
+  if (split.size() != out.size())
+    return Status::error("split has " + std::to_string(split.size()) + " sizes for " + std::to_string(out.size()) +
+                         " outputs");
+  int64_t total = 0;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (split[i] < 0) return Status::error("negative split size");
+    total += split[i];
+    Shape y = x;
+    y[axis] = split[i];
+    out[i] = {in[0].dtype, y};
+  }
+  if (total != x[axis])
+    return Status::error("split sizes sum to " + std::to_string(total) + ", the axis has " + std::to_string(x[axis]));
+  return Status::ok();
+}
+
+Status infer_slice(const Node& node, std::span<const ValueInfo> in, std::span<ValueInfo> out) {
+  const Shape& x = in[0].shape;
+  const auto starts = node.attrs.get_ints("starts"), ends = node.attrs.get_ints("ends"),
+             steps = node.attrs.get_ints("steps");
+  if (starts.size() != x.size() || ends.size() != x.size() || steps.size() != x.size())
+    return Status::error("starts/ends/steps need one entry per dimension");
+  Shape y;
+  for (size_t d = 0; d < x.size(); ++d) {
+    if (steps[d] == 0) return Status::error("step 0");
+    const int64_t n = slice_length(starts[d], ends[d], steps[d]);
+    if (n > 0 && (starts[d] < 0 || starts[d] >= x[d] || starts[d] + (n - 1) * steps[d] < 0 ||
+                  starts[d] + (n - 1) * steps[d] >= x[d]))
+      return Status::error("slice out of bounds");
+    y.push_back(n);
+  }
+  out[0] = {in[0].dtype, y};
+  return Status::ok();
+}
+
+Status infer_gather(const Node& node, std::span<const ValueInfo> in, std::span<ValueInfo> out) {
+  const Shape& x = in[0].shape;
+  const int64_t axis = node.attrs.get_int("axis", 0);
+  if (axis < 0 || axis >= static_cast<int64_t>(x.size())) return Status::error("axis out of range");
+  if (in[1].dtype != DType::kInt64 && in[1].dtype != DType::kInt32)
+    return Status::error("indices must be int64 or int32");
+  if (in[1].value) {  // constant indices are checked now; others at run time
+    for (int64_t i = 0; i < num_elements(in[1].shape); ++i) {
+      const int64_t v = in[1].dtype == DType::kInt64 ? static_cast<const int64_t*>(in[1].value)[i]
+                                                     : static_cast<const int32_t*>(in[1].value)[i];
+      if (v < -x[axis] || v >= x[axis])
+        return Status::error("index " + std::to_string(v) + " out of range for axis of size " +
+                             std::to_string(x[axis]));
+    }
+  }
+  Shape y(x.begin(), x.begin() + axis);
+  y.insert(y.end(), in[1].shape.begin(), in[1].shape.end());
+  y.insert(y.end(), x.begin() + axis + 1, x.end());
+  out[0] = {in[0].dtype, y};
+  return Status::ok();
+}
+
+Status infer_pad(const Node& node, std::span<const ValueInfo> in, std::span<ValueInfo> out) {
+  const Shape& x = in[0].shape;
+  const auto pads = node.attrs.get_ints("pads");
+  const std::string mode = node.attrs.get_string("mode", "constant");
+  if (pads.size() != 2 * x.size()) return Status::error("pads need two entries per dimension");
+  if (mode != "constant" && mode != "reflect" && mode != "edge")
+    return Status::error("mode '" + mode + "' is not supported");
+  Shape y = x;
+  for (size_t d = 0; d < x.size(); ++d) {
+    y[d] += pads[d] + pads[d + x.size()];
+    if (y[d] < 0) return Status::error("negative output dimension");
+    if (mode != "constant" && (pads[d] > 0 || pads[d + x.size()] > 0) && x[d] == 0)
+      return Status::error("cannot " + mode + "-pad an empty dimension");
+    if (mode == "reflect" && (pads[d] >= x[d] || pads[d + x.size()] >= x[d]) && (pads[d] > 0 || pads[d + x.size()] > 0))
+      return Status::error("reflect pads must be smaller than the dimension");
+  }
+  out[0] = {in[0].dtype, y};
+  return Status::ok();
+}
+
+Status infer_depth_space(const Node& node, std::span<const ValueInfo> in, std::span<ValueInfo> out) {
+  const Shape& x = in[0].shape;
+  const int64_t b = node.attrs.get_int("blocksize", 0);
+  if (x.size() != 4 || b < 1) return Status::error("needs a 4-D input and blocksize >= 1");
+  if (node.op == "DepthToSpace") {
+    if (x[1] % (b * b) != 0) return Status::error("channels not divisible by blocksize^2");
+    out[0] = {in[0].dtype, {x[0], x[1] / (b * b), x[2] * b, x[3] * b}};
+  } else {
+    if (x[2] % b != 0 || x[3] % b != 0) return Status::error("height/width not divisible by blocksize");
+    out[0] = {in[0].dtype, {x[0], x[1] * b * b, x[2] / b, x[3] / b}};
+  }
+  return Status::ok();
+}
+
+constexpr OpDef kOps[] = {
+    {"Concat", 1, 1024, 1, 1, infer_concat},
+    {"Split", 1, 1, 1, 1024, infer_split},
+    {"Slice", 1, 1, 1, 1, infer_slice},
+    {"Gather", 2, 2, 1, 1, infer_gather},
+    {"Pad", 1, 1, 1, 1, infer_pad},
+    {"DepthToSpace", 1, 1, 1, 1, infer_depth_space},
+    {"SpaceToDepth", 1, 1, 1, 1, infer_depth_space},
+};
+
+}  // namespace
+
+std::span<const OpDef> data_movement_op_defs() { return kOps; }
 
 }  // namespace fusedinf

@@ -1,7 +1,159 @@
+// Reference data-movement kernels, by index mapping.
+#include <cstring>
+
 #include "kernels/cpu/cpu_kernels.h"
+#include "kernels/cpu/index_util.h"
 
 namespace fusedinf::cpu {
 
-std::span<const CpuKernel> data_movement_kernels() { return {}; }
+namespace {
+
+// Product of dims before / after `axis`.
+int64_t outer_of(const Shape& s, int64_t axis) { return num_elements(Shape(s.begin(), s.begin() + axis)); }
+int64_t inner_of(const Shape& s, int64_t axis) { return num_elements(Shape(s.begin() + axis + 1, s.end())); }
+
+Status run_concat(const KernelArgs& a) {
+  const int64_t axis = a.node.attrs.get_int("axis", 0);
+  const Shape& ys = a.outputs[0].shape;
+  const size_t esize = dtype_size(a.outputs[0].dtype);
+  const int64_t outer = outer_of(ys, axis), inner = inner_of(ys, axis);
+  uint8_t* y = static_cast<uint8_t*>(a.outputs[0].data);
+  int64_t offset = 0;
+  for (const ConstTensorView& in : a.inputs) {
+    const int64_t chunk = in.shape[axis] * inner * static_cast<int64_t>(esize);
+    for (int64_t o = 0; o < outer; ++o)
+      if (chunk)
+        std::memcpy(y + (o * ys[axis] * inner) * esize + offset, static_cast<const uint8_t*>(in.data) + o * chunk,
+                    chunk);
+    offset += chunk;
+  }
+  return Status::ok();
+}
+
+Status run_split(const KernelArgs& a) {
+  const int64_t axis = a.node.attrs.get_int("axis", 0);
+  const Shape& xs = a.inputs[0].shape;
+  const size_t esize = dtype_size(a.inputs[0].dtype);
+  const int64_t outer = outer_of(xs, axis), inner = inner_of(xs, axis);
+  const uint8_t* x = static_cast<const uint8_t*>(a.inputs[0].data);
+  int64_t offset = 0;
+  for (const TensorView& out : a.outputs) {
+    const int64_t chunk = out.shape[axis] * inner * static_cast<int64_t>(esize);
+    for (int64_t o = 0; o < outer; ++o)
+      if (chunk)
+        std::memcpy(static_cast<uint8_t*>(out.data) + o * chunk, x + (o * xs[axis] * inner) * esize + offset, chunk);
+    offset += chunk;
+  }
+  return Status::ok();
+}
+
+Status run_slice(const KernelArgs& a) {
+  const auto starts = a.node.attrs.get_ints("starts"), steps = a.node.attrs.get_ints("steps");
+  const Shape& ys = a.outputs[0].shape;
+  const auto in_strides = contiguous_strides(a.inputs[0].shape);
+  std::vector<int64_t> c;
+  return gather_elements(a.inputs[0], a.outputs[0], [&](int64_t i) {
+    unravel(i, ys, c);
+    int64_t off = 0;
+    for (size_t d = 0; d < c.size(); ++d) off += (starts[d] + c[d] * steps[d]) * in_strides[d];
+    return off;
+  });
+}
+
+Status run_gather(const KernelArgs& a) {
+  const int64_t axis = a.node.attrs.get_int("axis", 0);
+  const Shape& xs = a.inputs[0].shape;
+  const int64_t dim = xs[axis], inner = inner_of(xs, axis), count = a.inputs[1].numel();
+  std::vector<int64_t> idx(static_cast<size_t>(count));
+  for (int64_t k = 0; k < count; ++k) {
+    int64_t v = a.inputs[1].dtype == DType::kInt64 ? a.inputs[1].as<int64_t>()[k] : a.inputs[1].as<int32_t>()[k];
+    if (v < -dim || v >= dim)
+      return Status::error("index " + std::to_string(v) + " out of range for axis of size " + std::to_string(dim));
+    idx[k] = v < 0 ? v + dim : v;
+  }
+  return gather_elements(a.inputs[0], a.outputs[0], [&](int64_t i) {
+    const int64_t in = i % inner, rest = i / inner, k = rest % count, o = rest / count;
+    return (o * dim + idx[k]) * inner + in;
+  });
+}
+
+Status run_pad(const KernelArgs& a) {
+  const auto pads = a.node.attrs.get_ints("pads");
+  const std::string mode = a.node.attrs.get_string("mode", "constant");
+  const Shape &xs = a.inputs[0].shape, &ys = a.outputs[0].shape;
+  const size_t rank = xs.size();
+  const auto in_strides = contiguous_strides(xs);
+  // Constant mode: fill with the value first, then copy what maps inside.
+  const TensorView& y = a.outputs[0];
+  dispatch_dtype(y.dtype, [&]<class T>() {
+    T value{};
+    if constexpr (std::is_same_v<T, float>)
+      value = a.node.attrs.get_float("value", 0.f);
+    else
+      value = static_cast<T>(a.node.attrs.get_int("value", 0));
+    for (int64_t i = 0; i < y.numel(); ++i) y.as<T>()[i] = value;
+  });
+  const size_t esize = dtype_size(y.dtype);
+  std::vector<int64_t> c;
+  for (int64_t i = 0; i < y.numel(); ++i) {
+    unravel(i, ys, c);
+    int64_t off = 0;
+    bool inside = true;
+    for (size_t d = 0; d < rank; ++d) {
+      int64_t p = c[d] - pads[d];
+      if (p < 0 || p >= xs[d]) {
+        if (mode == "constant")
+          inside = false;
+        else if (mode == "edge")
+          p = p < 0 ? 0 : xs[d] - 1;
+        else {  // reflect: mirror without repeating the edge
+          const int64_t period = 2 * (xs[d] - 1);
+          p = period == 0 ? 0 : ((p % period) + period) % period;
+          if (p >= xs[d]) p = period - p;
+        }
+      }
+      off += p * in_strides[d];
+    }
+    if (inside)
+      std::memcpy(static_cast<uint8_t*>(y.data) + i * esize,
+                  static_cast<const uint8_t*>(a.inputs[0].data) + off * esize, esize);
+  }
+  return Status::ok();
+}
+
+Status run_depth_space(const KernelArgs& a) {
+  const int64_t b = a.node.attrs.get_int("blocksize", 1);
+  const bool to_space = a.node.op == "DepthToSpace";
+  const bool crd = a.node.attrs.get_string("mode", "DCR") == "CRD";
+  const Shape &xs = a.inputs[0].shape, &ys = a.outputs[0].shape;
+  return gather_elements(a.inputs[0], a.outputs[0], [&](int64_t i) {
+    const int64_t w = i % ys[3], h = (i / ys[3]) % ys[2], c = (i / (ys[3] * ys[2])) % ys[1],
+                  n = i / (ys[3] * ys[2] * ys[1]);
+    int64_t ic, ih, iw;
+    if (to_space) {  // y[n, c, h, w] with h = ih*b + bi, w = iw*b + bj
+      const int64_t bi = h % b, bj = w % b;
+      ih = h / b, iw = w / b;
+      ic = crd ? c * b * b + bi * b + bj : (bi * b + bj) * ys[1] + c;
+    } else {  // y[n, (bi*b + bj)*C + ic, h, w] = x[n, ic, h*b + bi, w*b + bj]
+      const int64_t cin = xs[1], blk = c / cin;
+      ic = c % cin, ih = h * b + blk / b, iw = w * b + blk % b;
+    }
+    return ((n * xs[1] + ic) * xs[2] + ih) * xs[3] + iw;
+  });
+}
+
+constexpr CpuKernel kKernels[] = {
+    {"Concat", run_concat},
+    {"Split", run_split},
+    {"Slice", run_slice},
+    {"Gather", run_gather},
+    {"Pad", run_pad},
+    {"DepthToSpace", run_depth_space},
+    {"SpaceToDepth", run_depth_space},
+};
+
+}  // namespace
+
+std::span<const CpuKernel> data_movement_kernels() { return kKernels; }
 
 }  // namespace fusedinf::cpu

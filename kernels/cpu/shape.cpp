@@ -4,6 +4,7 @@
 
 #include "kernels/cpu/broadcast.h"
 #include "kernels/cpu/cpu_kernels.h"
+#include "kernels/cpu/index_util.h"
 
 namespace fusedinf::cpu {
 
@@ -14,21 +15,11 @@ Status run_copy(const KernelArgs& a) {
   return Status::ok();
 }
 
-// out[i] = in[source(i)] for every output element, any dtype.
-template <class F>
-Status gather_elements(const KernelArgs& a, F source) {
-  const size_t size = dtype_size(a.inputs[0].dtype);
-  const uint8_t* x = static_cast<const uint8_t*>(a.inputs[0].data);
-  uint8_t* y = static_cast<uint8_t*>(a.outputs[0].data);
-  for (int64_t i = 0, n = a.outputs[0].numel(); i < n; ++i) std::memcpy(y + i * size, x + source(i) * size, size);
-  return Status::ok();
-}
-
 Status run_transpose(const KernelArgs& a) {
   const auto perm = a.node.attrs.get_ints("perm");
   const Shape& ys = a.outputs[0].shape;
   const auto in_strides = contiguous_strides(a.inputs[0].shape);
-  return gather_elements(a, [&](int64_t i) {
+  return gather_elements(a.inputs[0], a.outputs[0], [&](int64_t i) {
     int64_t off = 0;
     for (size_t d = ys.size(); d-- > 0;) {
       off += (i % ys[d]) * in_strides[perm[d]];
@@ -40,13 +31,13 @@ Status run_transpose(const KernelArgs& a) {
 
 Status run_expand(const KernelArgs& a) {
   BroadcastIndex idx(a.inputs[0].shape, a.outputs[0].shape);
-  return gather_elements(a, [&](int64_t i) { return idx(i); });
+  return gather_elements(a.inputs[0], a.outputs[0], [&](int64_t i) { return idx(i); });
 }
 
 Status run_tile(const KernelArgs& a) {
   const Shape &xs = a.inputs[0].shape, &ys = a.outputs[0].shape;
   const auto in_strides = contiguous_strides(xs);
-  return gather_elements(a, [&](int64_t i) {
+  return gather_elements(a.inputs[0], a.outputs[0], [&](int64_t i) {
     int64_t off = 0;
     for (size_t d = ys.size(); d-- > 0;) {
       off += ((i % ys[d]) % xs[d]) * in_strides[d];
