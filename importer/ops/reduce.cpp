@@ -1,7 +1,58 @@
+// ONNX reductions -> IR: axes from the attribute (older opsets) or the input (ReduceSum
+// from 13, the others from 18), resolved and sorted; an empty axes list means all axes,
+// unless noop_with_empty_axes (then the op is an identity).
+#include <algorithm>
+
+#include "engine/shape.h"
 #include "importer/convert_context.h"
 
 namespace fusedinf::importer {
 
-std::span<const OnnxConverter> reduce_converters() { return {}; }
+namespace {
+
+Status convert_reduce(ConvertContext& ctx) {
+  const int64_t rank = static_cast<int64_t>(ctx.input_tensor(0).shape.size());
+  const int axes_input_since = ctx.op_type() == "ReduceSum" ? 13 : 18;
+  std::vector<int64_t> axes;
+  if (ctx.opset() >= axes_input_since) {
+    if (ctx.has_input(1)) {
+      FI_ASSIGN_OR_RETURN(axes, ctx.constant_ints(1));
+    }
+  } else {
+    axes = ctx.attr_ints("axes");
+  }
+  if (axes.empty() && ctx.attr_int("noop_with_empty_axes", 0) != 0) return ctx.alias_output(0, ctx.input(0));
+  for (int64_t& a : axes) {
+    a = normalize_axis(a, rank);
+    if (a < 0) return ctx.fail("axis out of range for rank " + std::to_string(rank));
+  }
+  std::sort(axes.begin(), axes.end());
+  if (std::adjacent_find(axes.begin(), axes.end()) != axes.end()) return ctx.fail("repeated axes");
+  Attributes attrs;
+  attrs.set("axes", axes);
+  attrs.set("keepdims", ctx.attr_int("keepdims", 1));
+  return ctx.emit(ctx.op_type(), {ctx.input(0)}, attrs);
+}
+
+Status convert_argmax(ConvertContext& ctx) {
+  const int64_t rank = static_cast<int64_t>(ctx.input_tensor(0).shape.size());
+  const int64_t axis = normalize_axis(ctx.attr_int("axis", 0), rank);
+  if (axis < 0) return ctx.fail("axis out of range for rank " + std::to_string(rank));
+  Attributes attrs;
+  attrs.set("axis", axis);
+  attrs.set("keepdims", ctx.attr_int("keepdims", 1));
+  attrs.set("select_last_index", ctx.attr_int("select_last_index", 0));
+  return ctx.emit("ArgMax", {ctx.input(0)}, attrs);
+}
+
+constexpr OnnxConverter kConverters[] = {
+    {"ReduceMean", 7, 21, convert_reduce}, {"ReduceSum", 7, 21, convert_reduce},  {"ReduceMax", 7, 21, convert_reduce},
+    {"ReduceMin", 7, 21, convert_reduce},  {"ReduceProd", 7, 21, convert_reduce}, {"ReduceL2", 7, 21, convert_reduce},
+    {"ArgMax", 7, 21, convert_argmax},
+};
+
+}  // namespace
+
+std::span<const OnnxConverter> reduce_converters() { return kConverters; }
 
 }  // namespace fusedinf::importer
