@@ -1,7 +1,102 @@
+// Reference Resize, N-d. For output coordinate x of a dim with input size n, output size m
+// and scale s, the source coordinate is
+//   half_pixel: (x + 0.5) / s - 0.5     pytorch_half_pixel: M != 1 ? (x + 0.5) / s - 0.5 : -0.5
+//   align_corners: M != 1 ? x * (n - 1) / (M - 1) : 0                asymmetric: x / s
+// where M = s * n, the output length before flooring (the spec's reference uses it).
+// nearest picks one index by nearest_mode; linear blends floor and floor + 1 by the
+// fraction (both clamped to [0, n-1]), dims multiplied together.
+#include <cmath>
+#include <vector>
+
 #include "kernels/cpu/cpu_kernels.h"
+#include "kernels/cpu/index_util.h"
 
 namespace fusedinf::cpu {
 
-std::span<const CpuKernel> resize_kernels() { return {}; }
+namespace {
+
+struct Tap {
+  int64_t index[2];
+  float weight[2];
+};
+
+Status run_resize(const KernelArgs& a) {
+  const Attributes& at = a.node.attrs;
+  const auto scales = at.get_floats("scales");
+  const bool linear = at.get_string("mode", "nearest") == "linear";
+  const std::string coord = at.get_string("coordinate_transformation_mode", "half_pixel");
+  const std::string nearest = at.get_string("nearest_mode", "round_prefer_floor");
+  const Shape &xs = a.inputs[0].shape, &ys = a.outputs[0].shape;
+  const size_t rank = xs.size();
+  // Per dim and output coordinate: up to two taps.
+  std::vector<std::vector<Tap>> taps(rank);
+  for (size_t d = 0; d < rank; ++d) {
+    const int64_t n = xs[d], m = ys[d];
+    const double s = scales[d];
+    const double m_eff = s * static_cast<double>(n);  // the spec's (fractional) output length
+    for (int64_t x = 0; x < m; ++x) {
+      double src;
+      if (coord == "align_corners")
+        src = m > 1 ? static_cast<double>(x) * (n - 1) / (m - 1) : 0.0;
+      else if (coord == "asymmetric")
+        src = x / s;
+      else if (coord == "pytorch_half_pixel")
+        src = m_eff != 1.0 ? (x + 0.5) / s - 0.5 : -0.5;
+      else
+        src = (x + 0.5) / s - 0.5;
+      auto clamp = [&](int64_t i) { return std::min(std::max<int64_t>(i, 0), n - 1); };
+      const double fl = std::floor(src), frac = src - fl;
+      Tap t{};
+      if (linear) {
+        t = {{clamp(static_cast<int64_t>(fl)), clamp(static_cast<int64_t>(fl) + 1)},
+             {static_cast<float>(1.0 - frac), static_cast<float>(frac)}};
+      } else {
+        int64_t i;
+        if (frac == 0.0)
+          i = static_cast<int64_t>(fl);
+        else if (nearest == "floor")
+          i = static_cast<int64_t>(fl);
+        else if (nearest == "ceil")
+          i = static_cast<int64_t>(fl) + 1;
+        else if (nearest == "round_prefer_ceil")
+          i = static_cast<int64_t>(fl) + (frac >= 0.5);
+        else
+          i = static_cast<int64_t>(fl) + (frac > 0.5);
+        t = {{clamp(i), clamp(i)}, {1.f, 0.f}};
+      }
+      taps[d].push_back(t);
+    }
+  }
+  const auto in_strides = contiguous_strides(xs);
+  const float* x = a.inputs[0].as<float>();
+  float* y = a.outputs[0].as<float>();
+  std::vector<int64_t> c;
+  const int64_t corners = int64_t{1} << rank;
+  for (int64_t i = 0; i < a.outputs[0].numel(); ++i) {
+    unravel(i, ys, c);
+    double acc = 0;
+    for (int64_t corner = 0; corner < corners; ++corner) {
+      double w = 1;
+      int64_t off = 0;
+      for (size_t d = 0; d < rank && w != 0; ++d) {
+        const int bit = (corner >> d) & 1;
+        const Tap& t = taps[d][c[d]];
+        w *= t.weight[bit];
+        off += t.index[bit] * in_strides[d];
+      }
+      if (w != 0) acc += w * x[off];
+    }
+    y[i] = static_cast<float>(acc);
+  }
+  return Status::ok();
+}
+
+constexpr CpuKernel kKernels[] = {
+    {"Resize", run_resize},
+};
+
+}  // namespace
+
+std::span<const CpuKernel> resize_kernels() { return kKernels; }
 
 }  // namespace fusedinf::cpu
