@@ -37,7 +37,7 @@ Status run_resize(const KernelArgs& a) {
     for (int64_t x = 0; x < m; ++x) {
       double src;
       if (coord == "align_corners")
-        src = m > 1 ? static_cast<double>(x) * (n - 1) / (m - 1) : 0.0;
+        src = m_eff != 1.0 ? static_cast<double>(x) * (n - 1) / (m_eff - 1) : 0.0;
       else if (coord == "asymmetric")
         src = x / s;
       else if (coord == "pytorch_half_pixel")
