@@ -103,10 +103,10 @@ Status FimFile::verify(const std::string& what) {
   if (prefix < 8 || !flatbuffers::BufferHasIdentifier(fb, fim::ModelIdentifier()))
     return Status::error(what + " is not a .fim file (file identifier is not '" + std::string(fim::ModelIdentifier()) +
                          "')");
-  flatbuffers::Verifier verifier(fb, prefix, 64, 10'000'000);
-  if (!fim::VerifyModelBuffer(verifier))
+  flatbuffers::Verifier verifier(data_, static_cast<size_t>(prefix) + 4, 64, 10'000'000);
+  if (!fim::VerifySizePrefixedModelBuffer(verifier))
     return Status::error(what + ": the FlatBuffer failed verification (corrupt file)");
-  model_ = fim::GetModel(fb);
+  model_ = fim::GetSizePrefixedModel(data_);
   if (model_->version_major() > kVersionMajor)
     return Status::error(what + ": file format " + std::to_string(model_->version_major()) + "." +
                          std::to_string(model_->version_minor()) + " is newer than this reader (" +
