@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "engine/graph.h"
+
+#include <gtest/gtest.h>
 
 namespace fusedinf {
 namespace {
