@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds, exports a few models with torch, imports
-# them into .fim files, runs them with fusedinf and checks each against torch's output.
+# The main job: installs what is missing, builds, exports a few models with torch (three
+# zoo models and two fine-tunes of resnet18 that share its frozen backbone), imports them,
+# fuses them into one group, runs the group against torch's outputs, and prints what fusion
+# saved against running the models one after another.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 device=$(scripts/device.sh)
@@ -9,14 +11,23 @@ echo "== device: $device"
 scripts/install_deps.sh
 scripts/build.sh build
 zoo="${FUSEDINF_CACHE:-$HOME/.cache/fusedinf}/zoo"
-models=(resnet18 mobilenet_v2 squeezenet1_1)
+models=(resnet18 mobilenet_v2 squeezenet1_1 resnet18_cats resnet18_dogs)
 /usr/bin/python3 scripts/export_zoo.py --out "$zoo" --models "$(IFS=,; echo "${models[*]}")" --opsets 13
 work=build/demo
 mkdir -p "$work"
+members=()
+expects=()
 for m in "${models[@]}"; do
-  echo "== $m"
   build/fusedinf import "$zoo/${m}_op13/model.onnx" -o "$work/$m.fim" --name "$m"
-  start=$(date +%s.%N)
-  build/fusedinf run "$work/$m.fim" --input "$zoo/${m}_op13/input.npy" --expect "$zoo/${m}_op13/expected.npy"
-  echo "   ran in $(awk "BEGIN{printf \"%.2f\", $(date +%s.%N) - $start}") s (load + run, naive reference kernels)"
+  members+=("$work/$m.fim")
+  expects+=(--expect "$m/output=$zoo/${m}_op13/expected.npy")
 done
+echo "== fuse (one camera frame shared by all models)"
+build/fusedinf fuse "${members[@]}" --share-input -o "$work/group.fim"
+build/fusedinf inspect --plan "$work/group.fim" | grep -E "^(model|arena|weight|members)"
+echo "== run the group, each output checked against torch"
+build/fusedinf run "$work/group.fim" --input "input=$zoo/resnet18_op13/input.npy" "${expects[@]}"
+echo "== separate versus fused (CPU, naive reference kernels)"
+member_args=()
+for f in "${members[@]}"; do member_args+=(--member "$f"); done
+build/fusion_bench --group "$work/group.fim" "${member_args[@]}" --repeats 3
