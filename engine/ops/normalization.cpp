@@ -29,13 +29,18 @@ Status infer_norm(const Node& node, std::span<const ValueInfo> in, std::span<Val
     if (node.attrs.get_int("size", 0) < 1) return Status::error("size must be >= 1");
   }
   out[0] = {DType::kFloat32, x};
+  if (out.size() > 1) {  // LayerNormalization's Mean and InvStdDev: x's shape, 1 from axis on
+    Shape stat = x;
+    for (size_t d = static_cast<size_t>(node.attrs.get_int("axis", -1)); d < stat.size(); ++d) stat[d] = 1;
+    for (size_t o = 1; o < out.size(); ++o) out[o] = {DType::kFloat32, stat};
+  }
   return Status::ok();
 }
 
 constexpr OpDef kOps[] = {
     {"BatchNormalization", 5, 5, 1, 1, infer_norm},
     {"InstanceNormalization", 3, 3, 1, 1, infer_norm},
-    {"LayerNormalization", 2, 3, 1, 1, infer_norm},
+    {"LayerNormalization", 2, 3, 1, 3, infer_norm},
     {"LRN", 1, 1, 1, 1, infer_norm},
 };
 

@@ -1,5 +1,5 @@
 // Reductions over "axes" (non-negative, sorted; empty = all axes), "keepdims";
-// ArgMax over one "axis" with "keepdims" and "select_last_index" (int64 output).
+// ArgMax / ArgMin over one "axis" with "keepdims" and "select_last_index" (int64 output).
 #include <algorithm>
 
 #include "engine/ops/op_util.h"
@@ -23,7 +23,7 @@ Shape reduced_shape(const Shape& x, const std::vector<int64_t>& axes, bool keepd
 Status infer_reduce(const Node& node, std::span<const ValueInfo> in, std::span<ValueInfo> out) {
   const Shape& x = in[0].shape;
   const bool keepdims = node.attrs.get_int("keepdims", 1) != 0;
-  if (node.op == "ArgMax") {
+  if (node.op == "ArgMax" || node.op == "ArgMin") {
     if (in[0].dtype == DType::kBool) return Status::error("bool input is not supported");
     const int64_t axis = node.attrs.get_int("axis", 0);
     if (axis < 0 || axis >= static_cast<int64_t>(x.size())) return Status::error("axis out of range");
@@ -33,7 +33,8 @@ Status infer_reduce(const Node& node, std::span<const ValueInfo> in, std::span<V
   }
   if (in[0].dtype != DType::kFloat32 && in[0].dtype != DType::kInt64 && in[0].dtype != DType::kInt32)
     return Status::error("input dtype " + std::string(dtype_name(in[0].dtype)) + " is not supported");
-  if ((node.op == "ReduceMean" || node.op == "ReduceL2") && in[0].dtype != DType::kFloat32)
+  if ((node.op == "ReduceMean" || node.op == "ReduceL2" || node.op == "ReduceLogSum" || node.op == "ReduceLogSumExp") &&
+      in[0].dtype != DType::kFloat32)
     return Status::error(node.op + " supports float32 only");
   const auto axes = node.attrs.get_ints("axes");
   for (int64_t a : axes)
@@ -47,10 +48,12 @@ Status infer_reduce(const Node& node, std::span<const ValueInfo> in, std::span<V
 }
 
 constexpr OpDef kOps[] = {
-    {"ReduceMean", 1, 1, 1, 1, infer_reduce}, {"ReduceSum", 1, 1, 1, 1, infer_reduce},
-    {"ReduceMax", 1, 1, 1, 1, infer_reduce},  {"ReduceMin", 1, 1, 1, 1, infer_reduce},
-    {"ReduceProd", 1, 1, 1, 1, infer_reduce}, {"ReduceL2", 1, 1, 1, 1, infer_reduce},
-    {"ArgMax", 1, 1, 1, 1, infer_reduce},
+    {"ReduceMean", 1, 1, 1, 1, infer_reduce},   {"ReduceSum", 1, 1, 1, 1, infer_reduce},
+    {"ReduceMax", 1, 1, 1, 1, infer_reduce},    {"ReduceMin", 1, 1, 1, 1, infer_reduce},
+    {"ReduceProd", 1, 1, 1, 1, infer_reduce},   {"ReduceL2", 1, 1, 1, 1, infer_reduce},
+    {"ReduceL1", 1, 1, 1, 1, infer_reduce},     {"ReduceSumSquare", 1, 1, 1, 1, infer_reduce},
+    {"ReduceLogSum", 1, 1, 1, 1, infer_reduce}, {"ReduceLogSumExp", 1, 1, 1, 1, infer_reduce},
+    {"ArgMax", 1, 1, 1, 1, infer_reduce},       {"ArgMin", 1, 1, 1, 1, infer_reduce},
 };
 
 }  // namespace

@@ -23,7 +23,7 @@ Status convert_instancenorm(ConvertContext& ctx) {
 }
 
 Status convert_layernorm(ConvertContext& ctx) {
-  if (ctx.num_outputs() > 1) return ctx.fail("the Mean and InvStdDev outputs are not supported");
+  if (ctx.attr_int("stash_type", 1) != 1) return ctx.fail("stash_type other than float32 is not supported");
   const int64_t rank = static_cast<int64_t>(ctx.input_tensor(0).shape.size());
   const int64_t axis = normalize_axis(ctx.attr_int("axis", -1), rank);
   if (axis < 0) return ctx.fail("axis is out of range for rank " + std::to_string(rank));

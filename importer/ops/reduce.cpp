@@ -42,13 +42,16 @@ Status convert_argmax(ConvertContext& ctx) {
   attrs.set("axis", axis);
   attrs.set("keepdims", ctx.attr_int("keepdims", 1));
   attrs.set("select_last_index", ctx.attr_int("select_last_index", 0));
-  return ctx.emit("ArgMax", {ctx.input(0)}, attrs);
+  return ctx.emit(ctx.op_type(), {ctx.input(0)}, attrs);
 }
 
 constexpr OnnxConverter kConverters[] = {
-    {"ReduceMean", 7, 21, convert_reduce}, {"ReduceSum", 7, 21, convert_reduce},  {"ReduceMax", 7, 21, convert_reduce},
-    {"ReduceMin", 7, 21, convert_reduce},  {"ReduceProd", 7, 21, convert_reduce}, {"ReduceL2", 7, 21, convert_reduce},
-    {"ArgMax", 7, 21, convert_argmax},
+    {"ReduceMean", 7, 21, convert_reduce},   {"ReduceSum", 7, 21, convert_reduce},
+    {"ReduceMax", 7, 21, convert_reduce},    {"ReduceMin", 7, 21, convert_reduce},
+    {"ReduceProd", 7, 21, convert_reduce},   {"ReduceL2", 7, 21, convert_reduce},
+    {"ReduceL1", 7, 21, convert_reduce},     {"ReduceSumSquare", 7, 21, convert_reduce},
+    {"ReduceLogSum", 7, 21, convert_reduce}, {"ReduceLogSumExp", 7, 21, convert_reduce},
+    {"ArgMax", 7, 21, convert_argmax},       {"ArgMin", 7, 21, convert_argmax},
 };
 
 }  // namespace

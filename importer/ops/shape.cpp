@@ -119,6 +119,11 @@ Status convert_shape(ConvertContext& ctx) {
   return ctx.alias_output(0, ctx.add_constant(DType::kInt64, {static_cast<int64_t>(dims.size())}, dims.data()));
 }
 
+Status convert_size(ConvertContext& ctx) {
+  const int64_t n = num_elements(ctx.input_tensor(0).shape);
+  return ctx.alias_output(0, ctx.add_constant(DType::kInt64, {}, &n));
+}
+
 Status convert_constant_of_shape(ConvertContext& ctx) {
   FI_ASSIGN_OR_RETURN(std::vector<int64_t> shape, ctx.constant_ints(0));
   Attributes attrs;
@@ -145,15 +150,11 @@ Status convert_range(ConvertContext& ctx) {
 }
 
 constexpr OnnxConverter kConverters[] = {
-    {"Reshape", 7, 21, convert_reshape},
-    {"Flatten", 7, 21, convert_flatten},
-    {"Squeeze", 7, 21, convert_squeeze},
-    {"Unsqueeze", 7, 21, convert_squeeze},
-    {"Transpose", 7, 21, convert_transpose},
-    {"Expand", 8, 21, convert_expand},
-    {"Tile", 7, 21, convert_tile},
-    {"Shape", 7, 21, convert_shape},
-    {"ConstantOfShape", 9, 21, convert_constant_of_shape},
+    {"Reshape", 7, 21, convert_reshape},     {"Flatten", 7, 21, convert_flatten},
+    {"Squeeze", 7, 21, convert_squeeze},     {"Unsqueeze", 7, 21, convert_squeeze},
+    {"Transpose", 7, 21, convert_transpose}, {"Expand", 8, 21, convert_expand},
+    {"Tile", 7, 21, convert_tile},           {"Shape", 7, 21, convert_shape},
+    {"Size", 7, 21, convert_size},           {"ConstantOfShape", 9, 21, convert_constant_of_shape},
     {"Range", 11, 21, convert_range},
 };
 

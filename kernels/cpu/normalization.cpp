@@ -29,8 +29,10 @@ Status run_batchnorm(const KernelArgs& a) {
 }
 
 // Normalises `groups` rows of `len` values each; row r uses scale/bias from `param(r, i)`.
+// Optionally stores each row's mean and 1/sqrt(var + eps).
 template <class Param>
-void normalize_rows(const float* x, float* y, int64_t groups, int64_t len, float eps, Param param) {
+void normalize_rows(const float* x, float* y, int64_t groups, int64_t len, float eps, Param param,
+                    float* row_mean = nullptr, float* row_inv_std = nullptr) {
   for (int64_t g = 0; g < groups; ++g) {
     const float* xr = x + g * len;
     double mean = 0, var = 0;
@@ -39,6 +41,8 @@ void normalize_rows(const float* x, float* y, int64_t groups, int64_t len, float
     for (int64_t i = 0; i < len; ++i) var += (xr[i] - mean) * (xr[i] - mean);
     var /= static_cast<double>(len);
     const double inv = 1.0 / std::sqrt(var + eps);
+    if (row_mean) row_mean[g] = static_cast<float>(mean);
+    if (row_inv_std) row_inv_std[g] = static_cast<float>(inv);
     for (int64_t i = 0; i < len; ++i) {
       const auto [s, b] = param(g, i);
       y[g * len + i] = static_cast<float>((xr[i] - mean) * inv * s + b);
@@ -67,10 +71,13 @@ Status run_layernorm(const KernelArgs& a) {
   BroadcastIndex bi(has_b ? a.inputs[2].shape : Shape{}, normalized);
   const float* scale = a.inputs[1].as<float>();
   const float* b = has_b ? a.inputs[2].as<float>() : nullptr;
-  normalize_rows(a.inputs[0].as<float>(), a.outputs[0].as<float>(), groups, len,
-                 a.node.attrs.get_float("epsilon", 1e-5f), [&](int64_t, int64_t i) {
-                   return std::pair<float, float>{scale[si(i)], b ? b[bi(i)] : 0.f};
-                 });
+  normalize_rows(
+      a.inputs[0].as<float>(), a.outputs[0].as<float>(), groups, len, a.node.attrs.get_float("epsilon", 1e-5f),
+      [&](int64_t, int64_t i) {
+        return std::pair<float, float>{scale[si(i)], b ? b[bi(i)] : 0.f};
+      },
+      a.outputs.size() > 1 ? a.outputs[1].as<float>() : nullptr,
+      a.outputs.size() > 2 ? a.outputs[2].as<float>() : nullptr);
   return Status::ok();
 }
 

@@ -55,9 +55,10 @@ TEST(ActivationPlanTest, NoInPlaceWhenAliasIsStillNeeded) {
   for (size_t i = 0; i < plan.buffers.size(); ++i)
     for (size_t j = i + 1; j < plan.buffers.size(); ++j) {
       const auto &p = plan.buffers[i], &q = plan.buffers[j];
-      if (p.first_use <= q.last_use && q.first_use <= p.last_use)
+      if (p.first_use <= q.last_use && q.first_use <= p.last_use) {
         EXPECT_TRUE(plan.memory.offsets[i] + p.size <= plan.memory.offsets[j] ||
                     plan.memory.offsets[j] + q.size <= plan.memory.offsets[i]);
+      }
     }
 }
 
