@@ -135,6 +135,8 @@ Result<Graph> graph_from_file(std::shared_ptr<FimFile> file) {
       g.signatures.push_back(std::move(sig));
     }
   }
+  if (m.history())
+    for (const auto* line : *m.history()) g.history.push_back(line ? line->str() : "");
   FI_RETURN_IF_ERROR(g.validate_structure());
   // Every stored shape must be what inference derives: a tampered shape is an error, not a lie.
   for (const Node& node : g.nodes) {
@@ -187,10 +189,10 @@ Result<FimWriteStats> save_fim(const Graph& graph, const std::string& path) {
     signatures.push_back(
         fim::CreateSignature(b, b.CreateString(s.name), write_ios(b, s.inputs), write_ios(b, s.outputs)));
   const auto refs = b.CreateVectorOfStructs(writer.buffer_refs());
-  const auto model =
-      fim::CreateModel(b, fim_format::kVersionMajor, fim_format::kVersionMinor, b.CreateString(graph.name),
-                       b.CreateVector(tensors), b.CreateVector(nodes), refs, write_ios(b, graph.inputs),
-                       write_ios(b, graph.outputs), b.CreateVector(signatures), writer.weights_size());
+  const auto model = fim::CreateModel(
+      b, fim_format::kVersionMajor, fim_format::kVersionMinor, b.CreateString(graph.name), b.CreateVector(tensors),
+      b.CreateVector(nodes), refs, write_ios(b, graph.inputs), write_ios(b, graph.outputs), b.CreateVector(signatures),
+      writer.weights_size(), b.CreateVectorOfStrings(graph.history));
   fim::FinishSizePrefixedModelBuffer(b, model);
   FI_RETURN_IF_ERROR(writer.write(path, {b.GetBufferPointer(), b.GetSize()}));
   stats.unique_weight_bytes = writer.stored_bytes();

@@ -117,6 +117,7 @@ Result<Graph> fuse_models(std::vector<FuseMember> members, const FuseOptions& op
     group.signatures.push_back(std::move(signature));
   }
   group.name = "group";
+  for (const Signature& s : group.signatures) group.history.push_back("fuse: member " + s.name);
   FI_RETURN_IF_ERROR(group.validate_structure().with_context("fused group"));
 
   PassContext context;

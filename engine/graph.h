@@ -65,6 +65,7 @@ class Graph {
   std::vector<GraphIo> outputs;
   std::string name;                   // model name
   std::vector<Signature> signatures;  // one per member of a fused group; empty for one model
+  std::vector<std::string> history;   // what import and each pass did ("cse: 3 nodes merged")
 
   int add_tensor(std::string name, DType dtype, Shape shape);
   // Adds a constant tensor holding a copy of `bytes` (must be numel * dtype_size long).

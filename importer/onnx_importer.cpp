@@ -44,7 +44,8 @@ Status add_graph_input(ImportState& state, const onnx::ValueInfoProto& info) {
 }
 
 Status convert_node(ImportState& state, const onnx::NodeProto& proto, int index) {
-  const std::string name = proto.name().empty() ? "#" + std::to_string(index) : proto.name();
+  std::string name = proto.name();
+  if (name.empty()) name.append("#").append(std::to_string(index));
   const std::string where = "node '" + name + "' (" + proto.op_type() + ", opset " + std::to_string(state.opset) + ")";
   if (!proto.domain().empty() && proto.domain() != "ai.onnx")
     return Status::error(where + ": op domain '" + proto.domain() + "' is not supported");
@@ -111,6 +112,9 @@ Result<Graph> import_onnx_bytes(const void* data, size_t size, const std::string
   }
   remove_dead_code(state.graph);
   state.graph.name = options.model_name.empty() ? g.name() : options.model_name;
+  state.graph.history.push_back("import: " + std::to_string(g.node_size()) + " ONNX nodes (opset " +
+                                std::to_string(state.opset) + ") -> " + std::to_string(state.graph.nodes.size()) +
+                                " IR nodes after folding constants and dropping Identity/Dropout");
   FI_RETURN_IF_ERROR(state.graph.validate_structure());
   return std::move(state.graph);
 }

@@ -57,6 +57,7 @@ void add_inspect_command(CLI::App& app, int& exit_code) {
                         {"outputs", io_json(g, g.outputs)},
                         {"weight_bytes", weight_bytes},
                         {"unique_weight_bytes", unique_bytes}};
+    j["history"] = g.history;
     if (!g.signatures.empty()) {
       nlohmann::json members = nlohmann::json::array();
       for (const Signature& sig : g.signatures) members.push_back(sig.name);
@@ -93,6 +94,10 @@ void add_inspect_command(CLI::App& app, int& exit_code) {
     for (const auto& [op, count] : op_counts) std::printf("  %-24s %d\n", op.c_str(), count);
     std::printf("weight bytes: %llu total, %llu unique\n", static_cast<unsigned long long>(weight_bytes),
                 static_cast<unsigned long long>(unique_bytes));
+    if (!g.history.empty()) {
+      std::printf("history:\n");
+      for (const std::string& line : g.history) std::printf("  %s\n", line.c_str());
+    }
     if (!g.signatures.empty()) {
       std::printf("members:");
       for (const Signature& sig : g.signatures) std::printf(" %s", sig.name.c_str());

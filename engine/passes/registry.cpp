@@ -40,9 +40,12 @@ Result<std::vector<PassReport>> run_passes(Graph& graph, const std::string& name
   }
   std::vector<PassReport> reports;
   for (const Pass* p : selected) {
+    const size_t nodes_before = graph.nodes.size();
     Result<PassReport> report = p->run(graph, context);
     if (!report.is_ok()) return report.status().with_context("pass " + std::string(p->name));
     report->pass = std::string(p->name);
+    graph.history.push_back(report->pass + ": " + report->detail + " (nodes " + std::to_string(nodes_before) + " -> " +
+                            std::to_string(graph.nodes.size()) + ")");
     reports.push_back(std::move(*report));
   }
   FI_RETURN_IF_ERROR(graph.validate_structure().with_context("after passes"));

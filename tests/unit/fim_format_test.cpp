@@ -116,9 +116,10 @@ TEST_F(FimFormatTest, FlippedBytesNeverCrashAndNeverGiveWrongWeights) {
     if (!g.is_ok()) continue;  // most flips are caught
     // A flip the checks cannot see (e.g. padding, or a name) must leave weights intact.
     for (size_t t = 0; t < g->tensors.size(); ++t)
-      if (g->tensors[t].is_constant())
+      if (g->tensors[t].is_constant()) {
         EXPECT_EQ(0, std::memcmp(g->constant_view(static_cast<int>(t)).data, sample_graph().constant_view(1).data, 24))
             << "flip at " << i;
+      }
   }
 }
 

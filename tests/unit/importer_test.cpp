@@ -186,7 +186,9 @@ TEST(ImporterTest, GarbageAndTruncatedBytesNeverCrash) {
     std::string bytes = good;
     for (int k = 0; k < 4; ++k) bytes[rng() % bytes.size()] = static_cast<char>(rng());
     Result<Graph> g = import_onnx_bytes(bytes.data(), bytes.size(), "", options());
-    if (g.is_ok()) EXPECT_TRUE(g->validate_structure().is_ok());
+    if (g.is_ok()) {
+      EXPECT_TRUE(g->validate_structure().is_ok());
+    }
   }
   const std::string noise = "this is not an onnx model at all";
   EXPECT_FALSE(import_onnx_bytes(noise.data(), noise.size(), "", options()).is_ok());
