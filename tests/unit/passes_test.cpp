@@ -1,0 +1,176 @@
+// Each pass keeps what a graph computes (to float rounding) and does the rewrite it claims.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+
+#include "engine/passes/pass.h"
+#include "kernels/cpu/cpu_kernels.h"
+#include "runtime/session.h"
+
+namespace fusedinf {
+namespace {
+
+std::vector<float> randoms(size_t n, uint32_t seed, float lo = -1.f, float hi = 1.f) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> d(lo, hi);
+  std::vector<float> v(n);
+  for (float& x : v) x = d(rng);
+  return v;
+}
+
+int constant(Graph& g, const std::string& name, Shape shape, const std::vector<float>& v) {
+  return g.add_constant(name, DType::kFloat32, std::move(shape), Buffer::copy_of(v.data(), v.size() * 4));
+}
+
+int scalar(Graph& g, const std::string& name, float v) { return constant(g, name, {}, {v}); }
+
+int add_node(Graph& g, const std::string& op, std::vector<int> inputs, Shape out_shape, Attributes attrs = {}) {
+  const int out = g.add_tensor(op + std::to_string(g.nodes.size()), DType::kFloat32, std::move(out_shape));
+  g.nodes.push_back(Node{op, op + std::to_string(g.nodes.size()), std::move(inputs), {out}, std::move(attrs)});
+  return out;
+}
+
+Attributes conv_attrs() {
+  Attributes a;
+  a.set("kernel_shape", std::vector<int64_t>{3, 3});
+  a.set("strides", std::vector<int64_t>{1, 1});
+  a.set("dilations", std::vector<int64_t>{1, 1});
+  a.set("pads", std::vector<int64_t>{1, 1, 1, 1});
+  a.set("group", int64_t{1});
+  return a;
+}
+
+// Relative L2 distance between the first outputs of `a` and `b` on the same random input.
+double run_and_compare(const Graph& a, const Graph& b) {
+  HostTensor x = HostTensor::zeros(DType::kFloat32, a.tensors[a.inputs[0].tensor].shape);
+  auto v = randoms(static_cast<size_t>(x.numel()), 5);
+  std::memcpy(x.bytes.data(), v.data(), x.bytes.size());
+  auto run = [&](const Graph& g) {
+    Result<Session> s = Session::create(g);
+    EXPECT_TRUE(s.is_ok()) << s.status().message();
+    auto out = s->run({{g.inputs[0].name, x}});
+    EXPECT_TRUE(out.is_ok()) << out.status().message();
+    return (*out)[0];
+  };
+  const HostTensor ya = run(a), yb = run(b);
+  double diff = 0, norm = 0;
+  for (int64_t i = 0; i < ya.numel(); ++i) {
+    diff += std::pow(ya.as<float>()[i] - yb.as<float>()[i], 2);
+    norm += std::pow(ya.as<float>()[i], 2);
+  }
+  return std::sqrt(diff / norm);
+}
+
+std::vector<std::string> ops_of(const Graph& g) {
+  std::vector<std::string> ops;
+  for (const Node& n : g.nodes) ops.push_back(n.op);
+  return ops;
+}
+
+Graph optimized(Graph g) {
+  auto reports = run_passes(g, "default", PassContext{cpu::run_cpu_node});
+  EXPECT_TRUE(reports.is_ok()) << reports.status().message();
+  return g;
+}
+
+TEST(PassesTest, ConvBatchNormReluBecomesOneFusedConv) {
+  Graph g;
+  const int x = g.add_tensor("x", DType::kFloat32, {1, 3, 6, 6});
+  g.inputs = {{"x", x}};
+  const int w = constant(g, "w", {4, 3, 3, 3}, randoms(108, 1));
+  const int c = add_node(g, "Conv", {x, w}, {1, 4, 6, 6}, conv_attrs());
+  Attributes eps;
+  eps.set("epsilon", 1e-3f);
+  const int bn = add_node(g, "BatchNormalization",
+                          {c, constant(g, "scale", {4}, randoms(4, 2, 0.5f, 2.f)), constant(g, "B", {4}, randoms(4, 3)),
+                           constant(g, "mean", {4}, randoms(4, 4)), constant(g, "var", {4}, randoms(4, 6, 0.1f, 2.f))},
+                          {1, 4, 6, 6}, eps);
+  const int y = add_node(g, "Relu", {bn}, {1, 4, 6, 6});
+  g.outputs = {{"y", y}};
+  const Graph opt = optimized(g);
+  EXPECT_EQ(ops_of(opt), std::vector<std::string>{"FusedConv"});
+  EXPECT_EQ(opt.nodes[0].attrs.get_string("activation", ""), "relu");
+  EXPECT_LT(run_and_compare(g, opt), 1e-5);
+}
+
+TEST(PassesTest, ResidualAddAndReluFuseIntoConv) {
+  Graph g;
+  const int x = g.add_tensor("x", DType::kFloat32, {1, 4, 5, 5});
+  g.inputs = {{"x", x}};
+  const int c =
+      add_node(g, "Conv", {x, constant(g, "w", {4, 4, 3, 3}, randoms(144, 7)), constant(g, "b", {4}, randoms(4, 8))},
+               {1, 4, 5, 5}, conv_attrs());
+  const int s = add_node(g, "Add", {c, x}, {1, 4, 5, 5});
+  const int y = add_node(g, "Relu", {s}, {1, 4, 5, 5});
+  g.outputs = {{"y", y}};
+  const Graph opt = optimized(g);
+  EXPECT_EQ(ops_of(opt), std::vector<std::string>{"FusedConv"});
+  EXPECT_LT(run_and_compare(g, opt), 1e-6);
+}
+
+TEST(PassesTest, MatMulBiasGeluAndSiluFuse) {
+  for (const std::string act : {"gelu", "silu"}) {
+    Graph g;
+    const int x = g.add_tensor("x", DType::kFloat32, {2, 8});
+    g.inputs = {{"x", x}};
+    const int m = add_node(g, "MatMul", {x, constant(g, "w", {8, 6}, randoms(48, 9))}, {2, 6});
+    const int h = add_node(g, "Add", {m, constant(g, "b", {6}, randoms(6, 10))}, {2, 6});
+    int y;
+    if (act == "gelu") {  // 0.5 * h * (1 + erf(h / sqrt(2))), as torch exports it
+      const int d = add_node(g, "Div", {h, scalar(g, "sqrt2", 1.4142135381698608f)}, {2, 6});
+      const int e = add_node(g, "Erf", {d}, {2, 6});
+      const int f = add_node(g, "Add", {e, scalar(g, "one", 1.f)}, {2, 6});
+      const int p = add_node(g, "Mul", {h, f}, {2, 6});
+      y = add_node(g, "Mul", {p, scalar(g, "half", 0.5f)}, {2, 6});
+    } else {
+      y = add_node(g, "Mul", {h, add_node(g, "Sigmoid", {h}, {2, 6})}, {2, 6});
+    }
+    g.outputs = {{"y", y}};
+    const Graph opt = optimized(g);
+    EXPECT_EQ(ops_of(opt), std::vector<std::string>{"FusedMatMul"}) << act;
+    EXPECT_LT(run_and_compare(g, opt), 1e-6) << act;
+  }
+}
+
+TEST(PassesTest, NoFusionWhenTheIntermediateHasAnotherReader) {
+  Graph g;
+  const int x = g.add_tensor("x", DType::kFloat32, {2, 8});
+  g.inputs = {{"x", x}};
+  const int m = add_node(g, "MatMul", {x, constant(g, "w", {8, 6}, randoms(48, 11))}, {2, 6});
+  const int r = add_node(g, "Relu", {m}, {2, 6});
+  g.outputs = {{"r", r}, {"m", m}};
+  const Graph opt = optimized(g);
+  EXPECT_EQ(ops_of(opt), (std::vector<std::string>{"MatMul", "Relu"}));
+}
+
+TEST(PassesTest, ReshapeChainsMergeAndNoOpsVanish) {
+  Graph g;
+  const int x = g.add_tensor("x", DType::kFloat32, {2, 3, 4});
+  g.inputs = {{"x", x}};
+  Attributes s1, s2, s3, perm;
+  s1.set("shape", std::vector<int64_t>{6, 4});
+  s2.set("shape", std::vector<int64_t>{24});
+  s3.set("shape", std::vector<int64_t>{24});
+  perm.set("perm", std::vector<int64_t>{0});
+  const int a = add_node(g, "Reshape", {x}, {6, 4}, s1);
+  const int b = add_node(g, "Reshape", {a}, {24}, s2);
+  const int c = add_node(g, "Reshape", {b}, {24}, s3);      // no-op
+  const int t = add_node(g, "Transpose", {c}, {24}, perm);  // identity
+  const int y = add_node(g, "Relu", {t}, {24});
+  g.outputs = {{"y", y}};
+  const Graph opt = optimized(g);
+  EXPECT_EQ(ops_of(opt), (std::vector<std::string>{"Reshape", "Relu"}));
+  EXPECT_LT(run_and_compare(g, opt), 1e-7);
+}
+
+TEST(PassesTest, UnknownPassNameIsAnError) {
+  Graph g;
+  auto r = run_passes(g, "cse,teleport", PassContext{});
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("unknown pass 'teleport'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fusedinf
