@@ -6,6 +6,7 @@
 
 #include "engine/activation_plan.h"
 #include "engine/fim_graph.h"
+#include "engine/fuse_models.h"
 #include "tools/commands.h"
 
 namespace fusedinf::tools {
@@ -74,7 +75,14 @@ void add_inspect_command(CLI::App& app, int& exit_code) {
                           {"bytes", num_elements(g.tensors[t].shape) * dtype_size(g.tensors[t].dtype)}});
         nodes.push_back({{"name", n.name}, {"op", n.op}, {"kernel", "cpu/" + n.op}, {"outputs", outs}});
       }
+      // A group's arena next to the sum of its members' arenas, each planned alone.
+      uint64_t members_alone = 0;
+      for (const Signature& sig : g.signatures) {
+        Result<Graph> member = select_members(g, {sig.name});
+        if (member.is_ok()) members_alone += plan_activations(*member).memory.arena_size;
+      }
       j["plan"] = {{"arena_bytes", plan.memory.arena_size},
+                   {"members_planned_alone_arena_bytes", members_alone},
                    {"lower_bound_bytes", plan.lower_bound},
                    {"arena_to_lower_bound", plan.lower_bound ? double(plan.memory.arena_size) / plan.lower_bound : 1.0},
                    {"separate_bytes", plan.separate_bytes},
@@ -109,6 +117,10 @@ void add_inspect_command(CLI::App& app, int& exit_code) {
                 static_cast<unsigned long long>(plan.memory.arena_size),
                 static_cast<unsigned long long>(plan.lower_bound), p["arena_to_lower_bound"].get<double>(),
                 static_cast<unsigned long long>(plan.separate_bytes));
+    if (!g.signatures.empty())
+      std::printf("members planned alone: %llu arena bytes in all (the group's one arena: %llu)\n",
+                  p["members_planned_alone_arena_bytes"].get<unsigned long long>(),
+                  static_cast<unsigned long long>(plan.memory.arena_size));
     for (const auto& n : p["nodes"])
       for (const auto& o : n["outputs"])
         std::printf("  %-12s %-40s offset %10llu size %10llu\n", n["kernel"].get<std::string>().c_str(),
