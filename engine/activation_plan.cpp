@@ -20,7 +20,7 @@ bool is_in_place_op(std::string_view op) {
   return std::find(ops.begin(), ops.end(), op) != ops.end();
 }
 
-ActivationPlan plan_activations(const Graph& graph, uint64_t alignment) {
+ActivationPlan plan_activations(const Graph& graph, std::span<const uint64_t> workspace_per_node, uint64_t alignment) {
   const int num_tensors = static_cast<int>(graph.tensors.size());
   const int num_steps = static_cast<int>(graph.nodes.size());
   auto bytes_of = [&](int t) {
@@ -89,7 +89,18 @@ ActivationPlan plan_activations(const Graph& graph, uint64_t alignment) {
     plan.buffer_of_tensor[t] = buffer_of_root[r];
     plan.separate_bytes += (bytes_of(t) + alignment - 1) / alignment * alignment;
   }
+  plan.workspace_offset.assign(graph.nodes.size(), -1);
+  plan.workspace_bytes.assign(graph.nodes.size(), 0);
+  std::vector<std::pair<int, size_t>> workspace_buffer;  // (node, buffer index)
+  for (size_t n = 0; n < workspace_per_node.size() && n < graph.nodes.size(); ++n) {
+    if (workspace_per_node[n] == 0) continue;
+    plan.workspace_bytes[n] = workspace_per_node[n];
+    workspace_buffer.emplace_back(static_cast<int>(n), plan.buffers.size());
+    plan.buffers.push_back(BufferRequest{workspace_per_node[n], static_cast<int>(n), static_cast<int>(n)});
+  }
   plan.memory = plan_memory(plan.buffers, alignment);
+  for (const auto& [node, buffer] : workspace_buffer)
+    plan.workspace_offset[node] = static_cast<int64_t>(plan.memory.offsets[buffer]);
   plan.lower_bound = memory_lower_bound(plan.buffers, alignment);
   for (int t = 0; t < num_tensors; ++t)
     if (plan.buffer_of_tensor[t] >= 0) plan.tensor_offset[t] = plan.memory.offsets[plan.buffer_of_tensor[t]];

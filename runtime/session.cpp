@@ -29,7 +29,8 @@ Result<Session> Session::create(Graph graph) {
     if (!cpu::find_cpu_kernel(node.op))
       return Status::error("node '" + node.name + "': the CPU backend has no kernel for op '" + node.op + "'");
   Session session(std::move(graph));
-  session.plan_ = plan_activations(session.graph_, kArenaAlignment);
+  const std::vector<uint64_t> workspace = cpu::cpu_workspace_per_node(session.graph_);
+  session.plan_ = plan_activations(session.graph_, workspace, kArenaAlignment);
   const uint64_t arena_bytes = std::max<uint64_t>(session.plan_.memory.arena_size, kArenaAlignment);
   void* arena = std::aligned_alloc(kArenaAlignment, arena_bytes);
   if (!arena) return Status::error("cannot allocate the " + std::to_string(arena_bytes) + "-byte activation arena");
@@ -73,7 +74,11 @@ Result<std::vector<HostTensor>> Session::run(const std::map<std::string, HostTen
     for (int t : node.inputs) in_views.push_back(view(t));
     for (int t : node.outputs)
       out_views.push_back(TensorView{tensor_data_[t], graph_.tensors[t].dtype, graph_.tensors[t].shape});
-    FI_RETURN_IF_ERROR(cpu::run_cpu_node(node, in_views, out_views));
+    const size_t n = static_cast<size_t>(&node - graph_.nodes.data());
+    std::span<uint8_t> workspace;
+    if (plan_.workspace_offset[n] >= 0)
+      workspace = {arena_.get() + plan_.workspace_offset[n], static_cast<size_t>(plan_.workspace_bytes[n])};
+    FI_RETURN_IF_ERROR(cpu::run_cpu_node_in(node, in_views, out_views, workspace));
   }
   std::vector<HostTensor> outputs;
   for (const GraphIo& io : graph_.outputs) {

@@ -7,6 +7,7 @@
 #include "engine/activation_plan.h"
 #include "engine/fim_graph.h"
 #include "engine/fuse_models.h"
+#include "kernels/cpu/cpu_kernels.h"
 #include "tools/commands.h"
 
 namespace fusedinf::tools {
@@ -64,7 +65,7 @@ void add_inspect_command(CLI::App& app, int& exit_code) {
       for (const Signature& sig : g.signatures) members.push_back(sig.name);
       j["members"] = members;
     }
-    const ActivationPlan plan = plan_activations(g);
+    const ActivationPlan plan = plan_activations(g, cpu::cpu_workspace_per_node(g));
     if (args->plan) {
       nlohmann::json nodes = nlohmann::json::array();
       for (const Node& n : g.nodes) {
@@ -73,13 +74,20 @@ void add_inspect_command(CLI::App& app, int& exit_code) {
           outs.push_back({{"tensor", g.tensors[t].name},
                           {"offset", plan.tensor_offset[t]},
                           {"bytes", num_elements(g.tensors[t].shape) * dtype_size(g.tensors[t].dtype)}});
-        nodes.push_back({{"name", n.name}, {"op", n.op}, {"kernel", "cpu/" + n.op}, {"outputs", outs}});
+        const size_t index = static_cast<size_t>(&n - g.nodes.data());
+        nodes.push_back({{"name", n.name},
+                         {"op", n.op},
+                         {"kernel", "cpu/" + n.op},
+                         {"outputs", outs},
+                         {"workspace_offset", plan.workspace_offset[index]},
+                         {"workspace_bytes", plan.workspace_bytes[index]}});
       }
       // A group's arena next to the sum of its members' arenas, each planned alone.
       uint64_t members_alone = 0;
       for (const Signature& sig : g.signatures) {
         Result<Graph> member = select_members(g, {sig.name});
-        if (member.is_ok()) members_alone += plan_activations(*member).memory.arena_size;
+        if (member.is_ok())
+          members_alone += plan_activations(*member, cpu::cpu_workspace_per_node(*member)).memory.arena_size;
       }
       j["plan"] = {{"arena_bytes", plan.memory.arena_size},
                    {"members_planned_alone_arena_bytes", members_alone},

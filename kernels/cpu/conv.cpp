@@ -40,12 +40,14 @@ Status run_conv(const KernelArgs& a) {
   const Shape in_sp(xs.begin() + 2, xs.end()), out_sp(ys.begin() + 2, ys.end()), k_sp(g.k.begin(), g.k.end());
   const int64_t in_size = num_elements(in_sp), out_size = num_elements(out_sp), k_size = num_elements(k_sp);
   std::vector<int64_t> in_strides = contiguous_strides(in_sp);
-  // Per kernel offset and output position: the input offset, or -1 in the padding.
+  // For one output position, per kernel offset: the input offset, or -1 in the padding
+  // (k_size int64 in the planned workspace).
   std::vector<int64_t> o_idx(g.spatial, 0), k_idx(g.spatial, 0);
-  std::vector<int64_t> offsets(static_cast<size_t>(out_size * k_size));
-  size_t pos = 0;
+  int64_t* offsets = reinterpret_cast<int64_t*>(a.workspace.data());
+  int64_t o = 0;
   do {
     std::fill(k_idx.begin(), k_idx.end(), 0);
+    size_t pos = 0;
     do {
       int64_t off = 0;
       for (size_t i = 0; i < g.spatial && off >= 0; ++i) {
@@ -54,23 +56,20 @@ Status run_conv(const KernelArgs& a) {
       }
       offsets[pos++] = off;
     } while (next_index(k_idx, k_sp));
-  } while (next_index(o_idx, out_sp));
-  for (int64_t n = 0; n < batch; ++n)
-    for (int64_t oc = 0; oc < cout; ++oc) {
-      const int64_t grp = oc / cout_g;
-      float* yo = y + (n * cout + oc) * out_size;
-      for (int64_t o = 0; o < out_size; ++o) {
+    for (int64_t n = 0; n < batch; ++n)
+      for (int64_t oc = 0; oc < cout; ++oc) {
+        const int64_t grp = oc / cout_g;
         float acc = b ? b[oc] : 0.f;
         for (int64_t ic = 0; ic < cin_g; ++ic) {
           const float* xi = x + (n * cin + grp * cin_g + ic) * in_size;
           const float* wk = w + (oc * cin_g + ic) * k_size;
-          const int64_t* off = &offsets[static_cast<size_t>(o * k_size)];
           for (int64_t kk = 0; kk < k_size; ++kk)
-            if (off[kk] >= 0) acc += xi[off[kk]] * wk[kk];
+            if (offsets[kk] >= 0) acc += xi[offsets[kk]] * wk[kk];
         }
-        yo[o] = acc;
+        y[(n * cout + oc) * out_size + o] = acc;
       }
-    }
+    ++o;
+  } while (next_index(o_idx, out_sp));
   return Status::ok();
 }
 
@@ -115,8 +114,13 @@ Status run_conv_transpose(const KernelArgs& a) {
   return Status::ok();
 }
 
+uint64_t conv_workspace(const Node& node, std::span<const Shape>, std::span<const Shape>) {
+  const auto k = node.attrs.get_ints("kernel_shape");
+  return static_cast<uint64_t>(num_elements(Shape(k.begin(), k.end()))) * sizeof(int64_t);
+}
+
 constexpr CpuKernel kKernels[] = {
-    {"Conv", run_conv},
+    {"Conv", run_conv, conv_workspace},
     {"ConvTranspose", run_conv_transpose},
 };
 

@@ -18,13 +18,18 @@ struct KernelArgs {
   const Node& node;  // attributes
   std::span<const ConstTensorView> inputs;
   std::span<const TensorView> outputs;
+  std::span<uint8_t> workspace = {};  // CpuKernel::workspace bytes, 64-byte aligned, planned in the arena
 };
 
 using KernelFn = Status (*)(const KernelArgs& args);
+// Scratch bytes a kernel needs for a node with these input and output shapes (its prepare
+// step); the memory planner places them in the arena, live only while the node runs.
+using WorkspaceFn = uint64_t (*)(const Node& node, std::span<const Shape> inputs, std::span<const Shape> outputs);
 
 struct CpuKernel {
   std::string_view op;
   KernelFn run;
+  WorkspaceFn workspace = nullptr;  // nullptr: no workspace
 };
 
 // Family tables, one per kernels/cpu/<family>.cpp.
@@ -44,7 +49,13 @@ std::span<const CpuKernel> fused_kernels();
 const CpuKernel* find_cpu_kernel(std::string_view op);
 std::vector<const CpuKernel*> all_cpu_kernels();
 
-// Runs `node` with its CPU kernel (a NodeEvaluator, see engine/evaluator.h).
+// Workspace bytes of every node of `graph` (0 where none), for plan_activations.
+std::vector<uint64_t> cpu_workspace_per_node(const Graph& graph);
+
+// Runs `node` with its CPU kernel in the given workspace (at least its workspace bytes).
+Status run_cpu_node_in(const Node& node, std::span<const ConstTensorView> inputs, std::span<const TensorView> outputs,
+                       std::span<uint8_t> workspace);
+// Same, allocating the workspace itself: a NodeEvaluator for folding (engine/evaluator.h).
 Status run_cpu_node(const Node& node, std::span<const ConstTensorView> inputs, std::span<const TensorView> outputs);
 
 }  // namespace fusedinf::cpu

@@ -13,7 +13,8 @@ Status run_fused(const KernelArgs& args) {
   if (!base) return Status::error("no CPU kernel for base op '" + std::string(base_op) + "'");
   size_t base_count = args.inputs.size() - 1;
   while (base_count > 0 && !args.inputs[base_count - 1].present()) --base_count;
-  FI_RETURN_IF_ERROR(base->run(KernelArgs{args.node, args.inputs.subspan(0, base_count), args.outputs}));
+  FI_RETURN_IF_ERROR(
+      base->run(KernelArgs{args.node, args.inputs.subspan(0, base_count), args.outputs, args.workspace}));
 
   const TensorView& y = args.outputs[0];
   const ConstTensorView& addend = args.inputs.back();
@@ -40,8 +41,13 @@ Status run_fused(const KernelArgs& args) {
   return Status::ok();
 }
 
+uint64_t fused_workspace(const Node& node, std::span<const Shape> inputs, std::span<const Shape> outputs) {
+  const CpuKernel* base = find_cpu_kernel(fused_base_op(node.op));
+  return base && base->workspace ? base->workspace(node, inputs.subspan(0, inputs.size() - 1), outputs) : 0;
+}
+
 constexpr CpuKernel kFusedKernels[] = {
-    {"FusedConv", run_fused},
+    {"FusedConv", run_fused, fused_workspace},
     {"FusedGemm", run_fused},
     {"FusedMatMul", run_fused},
 };

@@ -23,11 +23,46 @@ const CpuKernel* find_cpu_kernel(std::string_view op) {
   return it == kernels.end() ? nullptr : *it;
 }
 
+namespace {
+uint64_t workspace_of(const CpuKernel& kernel, const Node& node, std::span<const ConstTensorView> inputs,
+                      std::span<const TensorView> outputs) {
+  if (!kernel.workspace) return 0;
+  std::vector<Shape> in, out;
+  for (const ConstTensorView& v : inputs) in.push_back(v.shape);
+  for (const TensorView& v : outputs) out.push_back(v.shape);
+  return kernel.workspace(node, in, out);
+}
+}  // namespace
+
+std::vector<uint64_t> cpu_workspace_per_node(const Graph& graph) {
+  std::vector<uint64_t> bytes(graph.nodes.size(), 0);
+  for (size_t n = 0; n < graph.nodes.size(); ++n) {
+    const Node& node = graph.nodes[n];
+    const CpuKernel* kernel = find_cpu_kernel(node.op);
+    if (!kernel || !kernel->workspace) continue;
+    std::vector<Shape> in, out;
+    for (int t : node.inputs) in.push_back(t >= 0 ? graph.tensors[t].shape : Shape{});
+    for (int t : node.outputs) out.push_back(graph.tensors[t].shape);
+    bytes[n] = kernel->workspace(node, in, out);
+  }
+  return bytes;
+}
+
+Status run_cpu_node_in(const Node& node, std::span<const ConstTensorView> inputs, std::span<const TensorView> outputs,
+                       std::span<uint8_t> workspace) {
+  const CpuKernel* kernel = find_cpu_kernel(node.op);
+  if (!kernel) return Status::error("no CPU kernel for op '" + node.op + "' (node '" + node.name + "')");
+  if (workspace.size() < workspace_of(*kernel, node, inputs, outputs))
+    return Status::error("node '" + node.name + "' (" + node.op + "): workspace too small");
+  Status s = kernel->run(KernelArgs{node, inputs, outputs, workspace});
+  return s.with_context("node '" + node.name + "' (" + node.op + ")");
+}
+
 Status run_cpu_node(const Node& node, std::span<const ConstTensorView> inputs, std::span<const TensorView> outputs) {
   const CpuKernel* kernel = find_cpu_kernel(node.op);
   if (!kernel) return Status::error("no CPU kernel for op '" + node.op + "' (node '" + node.name + "')");
-  Status s = kernel->run(KernelArgs{node, inputs, outputs});
-  return s.with_context("node '" + node.name + "' (" + node.op + ")");
+  std::vector<uint8_t> workspace(workspace_of(*kernel, node, inputs, outputs));
+  return run_cpu_node_in(node, inputs, outputs, workspace);
 }
 
 }  // namespace fusedinf::cpu

@@ -62,5 +62,23 @@ TEST(ActivationPlanTest, NoInPlaceWhenAliasIsStillNeeded) {
     }
 }
 
+TEST(ActivationPlanTest, WorkspaceLivesOnlyAtItsNodeAndOverlapsNothingLive) {
+  ChainGraph c;
+  const std::vector<uint64_t> workspace = {4096, 0, 0, 100};  // Conv and Add request scratch
+  ActivationPlan plan = plan_activations(c.g, workspace);
+  ASSERT_GE(plan.workspace_offset[0], 0);
+  EXPECT_EQ(plan.workspace_offset[1], -1);
+  ASSERT_GE(plan.workspace_offset[3], 0);
+  EXPECT_EQ(plan.workspace_offset[0] % 64, 0);
+  // At step 0 the input x and the Conv output a are live: the workspace overlaps neither.
+  for (int t : {c.x, c.a}) {
+    const uint64_t begin = plan.tensor_offset[t], end = begin + 32;
+    const uint64_t ws = static_cast<uint64_t>(plan.workspace_offset[0]);
+    EXPECT_TRUE(ws + 4096 <= begin || end <= ws) << c.g.tensors[t].name;
+  }
+  EXPECT_GE(plan.memory.arena_size, 4096u + 32u);
+  EXPECT_GE(plan.memory.arena_size, plan.lower_bound);
+}
+
 }  // namespace
 }  // namespace fusedinf
