@@ -12,7 +12,9 @@ const std::vector<Pass>& all_passes() {
        simplify_shapes_pass},
       {"dedup-constants", "store equal constants once (hash, then bytes)", dedup_constants_pass},
       {"cse", "merge nodes with the same op, attributes and inputs", cse_pass},
-      {"fold-batchnorm", "fold BatchNormalization into the preceding Conv's weights and bias", fold_batchnorm_pass},
+      {"fold-batchnorm",
+       "fold BatchNormalization and per-channel Mul/Add into Conv, ConvTranspose, Gemm, MatMul weights",
+       fold_batchnorm_pass},
       {"fuse-epilogues", "fuse bias/residual Add and activations into Conv, Gemm and MatMul", fuse_epilogues_pass},
       {"dead-code", "remove nodes and tensors no output needs", dead_code_pass},
   };

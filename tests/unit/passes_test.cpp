@@ -165,6 +165,58 @@ TEST(PassesTest, ReshapeChainsMergeAndNoOpsVanish) {
   EXPECT_LT(run_and_compare(g, opt), 1e-7);
 }
 
+TEST(PassesTest, PerChannelMulAddAndBatchNormFoldIntoEveryProducer) {
+  Attributes eps;
+  eps.set("epsilon", 1e-3f);
+  auto bn_inputs = [&](Graph& g, int x, int64_t c) {
+    return std::vector<int>{x, constant(g, "s", {c}, randoms(c, 21, 0.5f, 2.f)), constant(g, "B", {c}, randoms(c, 22)),
+                            constant(g, "m", {c}, randoms(c, 23)), constant(g, "v", {c}, randoms(c, 24, 0.1f, 2.f))};
+  };
+  {  // Conv -> Mul([C,1,1]) -> Add([C,1,1])
+    Graph g;
+    const int x = g.add_tensor("x", DType::kFloat32, {1, 3, 5, 5});
+    g.inputs = {{"x", x}};
+    const int c =
+        add_node(g, "Conv", {x, constant(g, "w", {4, 3, 3, 3}, randoms(108, 12))}, {1, 4, 5, 5}, conv_attrs());
+    const int m = add_node(g, "Mul", {c, constant(g, "k", {4, 1, 1}, randoms(4, 13))}, {1, 4, 5, 5});
+    const int y = add_node(g, "Add", {m, constant(g, "a", {4, 1, 1}, randoms(4, 14))}, {1, 4, 5, 5});
+    g.outputs = {{"y", y}};
+    const Graph opt = optimized(g);
+    EXPECT_EQ(ops_of(opt), std::vector<std::string>{"Conv"});
+    EXPECT_LT(run_and_compare(g, opt), 1e-5);
+  }
+  {  // ConvTranspose (2 groups) -> BatchNormalization
+    Graph g;
+    const int x = g.add_tensor("x", DType::kFloat32, {1, 4, 3, 3});
+    g.inputs = {{"x", x}};
+    Attributes ct = conv_attrs();
+    ct.set("group", int64_t{2});
+    ct.set("output_padding", std::vector<int64_t>{0, 0});
+    const int c = add_node(g, "ConvTranspose", {x, constant(g, "w", {4, 3, 3, 3}, randoms(108, 15))}, {1, 6, 3, 3}, ct);
+    const int y = add_node(g, "BatchNormalization", bn_inputs(g, c, 6), {1, 6, 3, 3}, eps);
+    g.outputs = {{"y", y}};
+    const Graph opt = optimized(g);
+    EXPECT_EQ(ops_of(opt), std::vector<std::string>{"ConvTranspose"});
+    EXPECT_LT(run_and_compare(g, opt), 1e-5);
+  }
+  {  // Gemm(transB) -> BatchNormalization, MatMul -> Mul([N])
+    Graph g;
+    const int x = g.add_tensor("x", DType::kFloat32, {3, 8});
+    g.inputs = {{"x", x}};
+    Attributes gemm;
+    gemm.set("transB", int64_t{1});
+    const int a = add_node(
+        g, "Gemm", {x, constant(g, "w", {5, 8}, randoms(40, 16)), constant(g, "b", {5}, randoms(5, 17))}, {3, 5}, gemm);
+    const int bn = add_node(g, "BatchNormalization", bn_inputs(g, a, 5), {3, 5}, eps);
+    const int m = add_node(g, "MatMul", {bn, constant(g, "w2", {5, 4}, randoms(20, 18))}, {3, 4});
+    const int y = add_node(g, "Mul", {m, constant(g, "k", {4}, randoms(4, 19))}, {3, 4});
+    g.outputs = {{"y", y}};
+    const Graph opt = optimized(g);
+    EXPECT_EQ(ops_of(opt), (std::vector<std::string>{"Gemm", "MatMul"}));
+    EXPECT_LT(run_and_compare(g, opt), 1e-5);
+  }
+}
+
 TEST(PassesTest, UnknownPassNameIsAnError) {
   Graph g;
   auto r = run_passes(g, "cse,teleport", PassContext{});
