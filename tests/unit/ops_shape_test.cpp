@@ -156,6 +156,10 @@ TEST(ShapeOpsTest, RangeNeedsConstantsAndCountsByCeil) {
   HostTensor z = run1("Range", {}, {i32({}, {10}), i32({}, {4}), i32({}, {-3})}, true);
   EXPECT_EQ(values_of<int32_t>(z), (std::vector<int32_t>{10, 7}));
   EXPECT_EQ(run1("Range", {}, {i64({}, {5}), i64({}, {1}), i64({}, {1})}, true).shape, (Shape{0}));
+  // Integer lengths are exact even where doubles are not: 2^60 .. 2^60 + 10 by 3.
+  const int64_t big = int64_t{1} << 60;
+  EXPECT_EQ(values_of<int64_t>(run1("Range", {}, {i64({}, {big}), i64({}, {big + 10}), i64({}, {3})}, true)),
+            (I{big, big + 3, big + 6, big + 9}));
   expect_error(run_op("Range", {}, {f32({}, {1}), f32({}, {2}), f32({}, {1})}).status(), "constants");
   expect_error(run_op("Range", {}, {f32({}, {1}), f32({}, {2}), f32({}, {0})}, 1, true).status(), "delta is zero");
 }
