@@ -14,6 +14,8 @@ namespace {
 
 Status infer_reshape(const Node& node, std::span<const ValueInfo> in, std::span<ValueInfo> out) {
   const Shape shape = node.attrs.get_ints("shape");
+  for (int64_t d : shape)
+    if (d < 0) return Status::error("negative dimension in shape " + shape_to_string(shape));
   if (num_elements(shape) != num_elements(in[0].shape))
     return Status::error("cannot reshape " + shape_to_string(in[0].shape) + " to " + shape_to_string(shape));
   out[0] = {in[0].dtype, shape};
@@ -32,6 +34,9 @@ Status infer_flatten(const Node& node, std::span<const ValueInfo> in, std::span<
 Status infer_squeeze(const Node& node, std::span<const ValueInfo> in, std::span<ValueInfo> out) {
   const Shape& x = in[0].shape;
   const auto axes = node.attrs.get_ints("axes");
+  for (size_t i = 0; i < axes.size(); ++i)
+    if (std::count(axes.begin(), axes.end(), axes[i]) > 1)
+      return Status::error("repeated axis " + std::to_string(axes[i]));
   Shape y;
   if (node.op == "Squeeze") {
     for (int64_t a : axes)
@@ -92,7 +97,8 @@ Status infer_tile(const Node& node, std::span<const ValueInfo> in, std::span<Val
 
 Status infer_constant_of_shape(const Node& node, std::span<const ValueInfo>, std::span<ValueInfo> out) {
   const int64_t dtype = node.attrs.get_int("dtype", 1);
-  if (!is_valid_dtype(static_cast<uint8_t>(dtype)) || dtype > 255) return Status::error("unsupported dtype");
+  if (dtype < 0 || dtype > 255 || !is_valid_dtype(static_cast<uint8_t>(dtype)))
+    return Status::error("unsupported dtype " + std::to_string(dtype));
   for (int64_t d : node.attrs.get_ints("shape"))
     if (d < 0) return Status::error("negative dimension");
   out[0] = {static_cast<DType>(dtype), node.attrs.get_ints("shape")};
@@ -106,14 +112,24 @@ Status infer_range(const Node&, std::span<const ValueInfo> in, std::span<ValueIn
       return Status::error("start, limit and delta must be scalars of one dtype");
   }
   if (in[0].dtype == DType::kBool) return Status::error("bool is not supported");
-  const double start =
-      dispatch_dtype(in[0].dtype, [&]<class T>() { return double(*static_cast<const T*>(in[0].value)); });
-  const double limit =
-      dispatch_dtype(in[0].dtype, [&]<class T>() { return double(*static_cast<const T*>(in[1].value)); });
-  const double delta =
-      dispatch_dtype(in[0].dtype, [&]<class T>() { return double(*static_cast<const T*>(in[2].value)); });
-  if (delta == 0) return Status::error("delta is zero");
-  const double n = std::max(0.0, std::ceil((limit - start) / delta));
+  // n = max(0, ceil((limit - start) / delta)): in double for float32 (as numpy's arange),
+  // exactly for integers.
+  auto read = [&](int i) { return static_cast<double>(*static_cast<const float*>(in[i].value)); };
+  auto read_int = [&](int i) {
+    return in[0].dtype == DType::kInt64 ? *static_cast<const int64_t*>(in[i].value)
+                                        : int64_t{*static_cast<const int32_t*>(in[i].value)};
+  };
+  double n = 0;
+  if (in[0].dtype == DType::kFloat32) {
+    if (read(2) == 0) return Status::error("delta is zero");
+    n = std::max(0.0, std::ceil((read(1) - read(0)) / read(2)));
+  } else {
+    const int64_t delta = read_int(2);
+    if (delta == 0) return Status::error("delta is zero");
+    const __int128 span = static_cast<__int128>(read_int(1)) - read_int(0);
+    if ((span > 0 && delta > 0) || (span < 0 && delta < 0))
+      n = static_cast<double>((span + delta + (delta > 0 ? -1 : 1)) / delta);
+  }
   if (n > 1e9) return Status::error("the range is too long");
   out[0] = {in[0].dtype, {static_cast<int64_t>(n)}};
   return Status::ok();

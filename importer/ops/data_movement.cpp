@@ -88,7 +88,9 @@ Status convert_slice(ConvertContext& ctx) {
     auto from_end = [&](int64_t v) { return v < 0 ? (v < -dim ? -dim - 1 : v) + dim : v; };
     int64_t start = from_end(std::max(starts[i], std::numeric_limits<int64_t>::min() / 2));
     int64_t end = from_end(std::max(ends[i], std::numeric_limits<int64_t>::min() / 2));
-    if (step > 0) {
+    if (dim == 0) {  // nothing to select, whatever the step
+      start = end = 0;
+    } else if (step > 0) {
       start = std::clamp<int64_t>(start, 0, dim);
       end = std::clamp<int64_t>(end, 0, dim);
     } else {
@@ -143,9 +145,11 @@ Status convert_pad(ConvertContext& ctx) {
       FI_ASSIGN_OR_RETURN(std::vector<int64_t> axes, ctx.constant_ints(3));
       if (pads.size() != 2 * axes.size()) return ctx.fail("pads do not match axes");
       std::vector<int64_t> full(2 * rank, 0);
+      std::vector<bool> seen(rank, false);
       for (size_t i = 0; i < axes.size(); ++i) {
         const int64_t a = normalize_axis(axes[i], rank);
-        if (a < 0) return ctx.fail("axis out of range");
+        if (a < 0 || seen[a]) return ctx.fail("axis " + std::to_string(axes[i]) + " out of range or repeated");
+        seen[a] = true;
         full[a] = pads[i];
         full[a + rank] = pads[i + axes.size()];
       }
