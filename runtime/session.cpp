@@ -23,7 +23,14 @@ Status check_input(const Graph& graph, const GraphIo& io, const HostTensor& tens
   return Status::ok();
 }
 
-Result<Session> Session::create(Graph graph) {
+uint64_t Session::arena_bytes(const Graph& graph) {
+  return std::max<uint64_t>(
+      plan_activations(graph, cpu::cpu_workspace_per_node(graph), kArenaAlignment).memory.arena_size, kArenaAlignment);
+}
+
+Result<Session> Session::create(Graph graph) { return create(std::move(graph), nullptr); }
+
+Result<Session> Session::create(Graph graph, uint8_t* external_arena) {
   FI_RETURN_IF_ERROR(graph.validate_structure());
   for (const Node& node : graph.nodes)
     if (!cpu::find_cpu_kernel(node.op))
@@ -31,11 +38,15 @@ Result<Session> Session::create(Graph graph) {
   Session session(std::move(graph));
   const std::vector<uint64_t> workspace = cpu::cpu_workspace_per_node(session.graph_);
   session.plan_ = plan_activations(session.graph_, workspace, kArenaAlignment);
-  const uint64_t arena_bytes = std::max<uint64_t>(session.plan_.memory.arena_size, kArenaAlignment);
-  void* arena = std::aligned_alloc(kArenaAlignment, arena_bytes);
-  if (!arena) return Status::error("cannot allocate the " + std::to_string(arena_bytes) + "-byte activation arena");
-  std::memset(arena, 0, arena_bytes);
-  session.arena_ = std::unique_ptr<uint8_t[], void (*)(void*)>(static_cast<uint8_t*>(arena), std::free);
+  const uint64_t bytes = std::max<uint64_t>(session.plan_.memory.arena_size, kArenaAlignment);
+  if (external_arena) {
+    session.arena_ = std::unique_ptr<uint8_t[], void (*)(void*)>(external_arena, [](void*) {});
+  } else {
+    void* arena = std::aligned_alloc(kArenaAlignment, bytes);
+    if (!arena) return Status::error("cannot allocate the " + std::to_string(bytes) + "-byte activation arena");
+    std::memset(arena, 0, bytes);
+    session.arena_ = std::unique_ptr<uint8_t[], void (*)(void*)>(static_cast<uint8_t*>(arena), std::free);
+  }
   session.tensor_data_.assign(session.graph_.tensors.size(), nullptr);
   for (size_t t = 0; t < session.graph_.tensors.size(); ++t)
     if (session.plan_.buffer_of_tensor[t] >= 0)

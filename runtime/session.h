@@ -18,6 +18,11 @@ namespace fusedinf {
 class Session {
  public:
   static Result<Session> create(Graph graph);
+  // Same, with the activation arena provided by the caller (at least arena_bytes(graph) bytes,
+  // 64-byte aligned, owned by the caller and outliving the session).
+  static Result<Session> create(Graph graph, uint8_t* external_arena);
+  // Bytes of the arena a session of `graph` plans (activations and kernel workspace).
+  static uint64_t arena_bytes(const Graph& graph);
 
   const Graph& graph() const { return graph_; }
   const ActivationPlan& plan() const { return plan_; }

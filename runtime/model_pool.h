@@ -1,0 +1,81 @@
+// The on-demand model pool: many registered models, a device-memory budget smaller than their
+// sum, and run(name, inputs) from any thread.
+//
+// - A model that is not resident is swapped in: its weights copied to backend memory and an
+//   arena allocated for its activations. When the budget is short, least-recently-used models
+//   that no request is using are evicted; a request waits while every other resident model
+//   is busy. A model larger than the whole budget is refused at registration.
+// - Identical weight buffers (content hash, then bytes) of models resident at once live on
+//   the device once, reference-counted: swapping in a fine-tune next to its base model copies
+//   only the weights that differ, and a buffer is freed with its last user.
+// - In-flight requests are never disturbed: a model in use is never evicted.
+// Every byte the pool takes from the backend goes through its accounting, which never exceeds
+// the budget.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine/graph.h"
+#include "engine/host_tensor.h"
+#include "runtime/backend.h"
+
+namespace fusedinf {
+
+struct ModelMetrics {
+  uint64_t requests = 0, swap_ins = 0, evictions = 0;
+  uint64_t bytes_copied = 0;
+  double copy_ms = 0, queue_ms = 0, run_ms = 0;
+  double bandwidth_gbps() const { return copy_ms > 0 ? bytes_copied / (copy_ms * 1e6) : 0; }
+};
+
+class ModelPool {
+ public:
+  ModelPool(Backend& backend, uint64_t budget_bytes);
+  ~ModelPool();
+  ModelPool(const ModelPool&) = delete;
+  ModelPool& operator=(const ModelPool&) = delete;
+
+  // Registers a model (a graph loaded from a .fim, single or fused group) under `name`.
+  Status register_model(const std::string& name, Graph graph);
+  // Runs `name` on `inputs` (by input name); swaps it in first when needed. Thread-safe.
+  Result<std::vector<HostTensor>> run(const std::string& name, const std::map<std::string, HostTensor>& inputs);
+
+  ModelMetrics metrics(const std::string& name) const;
+  std::vector<std::string> model_names() const;
+  std::vector<std::string> resident_models() const;  // least recently used first
+  uint64_t used_bytes() const;                       // backend bytes held now
+  uint64_t peak_bytes() const;                       // most ever held at once
+  uint64_t budget_bytes() const { return budget_; }
+  // Bytes a model needs when nothing is shared: its distinct weights plus its arena.
+  Result<uint64_t> footprint(const std::string& name) const;
+
+ private:
+  struct DeviceBuffer;
+  struct Resident;
+  struct Entry;
+
+  Result<std::shared_ptr<Resident>> acquire(Entry& entry, std::unique_lock<std::mutex>& lock);
+  uint64_t missing_bytes(const Entry& entry) const;
+  bool evict_one_idle(const Entry& keep);
+  Result<void*> allocate(uint64_t bytes);
+  void release(void* p, uint64_t bytes);
+
+  Backend& backend_;
+  const uint64_t budget_;
+  mutable std::mutex mutex_;
+  std::condition_variable idle_;
+  uint64_t used_ = 0, peak_ = 0;
+  std::map<std::string, std::unique_ptr<Entry>> entries_;
+  std::list<Entry*> lru_;  // resident models, least recently used first
+  // Resident device buffers by content hash (several when hashes collide).
+  std::map<std::pair<uint64_t, uint64_t>, std::vector<std::weak_ptr<DeviceBuffer>>> buffers_;
+};
+
+}  // namespace fusedinf

@@ -1,0 +1,155 @@
+// The model pool on the CPU backend: budget, LRU eviction, refusal, shared weights, and many
+// threads at once, every output equal to the model run alone.
+#include "runtime/model_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+#include <thread>
+
+#include "runtime/session.h"
+
+namespace fusedinf {
+namespace {
+
+std::vector<float> seeded(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> d(0.f, 0.3f);
+  std::vector<float> v(n);
+  for (float& x : v) x = d(rng);
+  return v;
+}
+
+// input [1,64] -> MatMul(backbone [64,256]) -> Relu -> MatMul(head [256,4]) -> logits.
+Graph make_model(uint32_t backbone_seed, uint32_t head_seed) {
+  Graph g;
+  const int x = g.add_tensor("input", DType::kFloat32, {1, 64});
+  auto w1 = seeded(64 * 256, backbone_seed), w2 = seeded(256 * 4, head_seed);
+  const int c1 = g.add_constant("backbone", DType::kFloat32, {64, 256}, Buffer::copy_of(w1.data(), w1.size() * 4));
+  const int c2 = g.add_constant("head", DType::kFloat32, {256, 4}, Buffer::copy_of(w2.data(), w2.size() * 4));
+  const int h = g.add_tensor("h", DType::kFloat32, {1, 256});
+  const int r = g.add_tensor("r", DType::kFloat32, {1, 256});
+  const int y = g.add_tensor("logits", DType::kFloat32, {1, 4});
+  g.inputs = {{"input", x}};
+  g.nodes = {Node{"MatMul", "fc1", {x, c1}, {h}, {}}, Node{"Relu", "relu", {h}, {r}, {}},
+             Node{"MatMul", "head", {r, c2}, {y}, {}}};
+  g.outputs = {{"logits", y}};
+  return g;
+}
+
+HostTensor input_for(uint32_t seed) {
+  HostTensor t = HostTensor::zeros(DType::kFloat32, {1, 64});
+  auto v = seeded(64, seed);
+  std::memcpy(t.bytes.data(), v.data(), 256);
+  return t;
+}
+
+std::vector<uint8_t> run_alone(const Graph& g, const HostTensor& x) {
+  Result<Session> s = Session::create(g);
+  auto out = s->run({{"input", x}});
+  return (*out)[0].bytes;
+}
+
+TEST(ModelPoolTest, LruEvictionWithinBudget) {
+  auto backend = make_cpu_backend();
+  ModelPool probe(*backend, UINT64_MAX);
+  ASSERT_TRUE(probe.register_model("a", make_model(1, 2)).is_ok());
+  const uint64_t one = *probe.footprint("a");
+  ModelPool pool(*backend, 2 * one + one / 2);  // room for two models, not three
+  for (const char* name : {"a", "b", "c"}) ASSERT_TRUE(pool.register_model(name, make_model(name[0], name[0] + 50)).is_ok());
+  const HostTensor x = input_for(3);
+  for (const char* name : {"a", "b", "a", "c"}) ASSERT_TRUE(pool.run(name, {{"input", x}}).is_ok()) << name;
+  EXPECT_EQ(pool.resident_models(), (std::vector<std::string>{"a", "c"})) << "b was least recently used";
+  EXPECT_EQ(pool.metrics("b").evictions, 1u);
+  EXPECT_EQ(pool.metrics("a").swap_ins, 1u);
+  EXPECT_LE(pool.peak_bytes(), pool.budget_bytes());
+  EXPECT_EQ(pool.used_bytes(), 2 * one);
+}
+
+TEST(ModelPoolTest, OversizedModelIsRefusedNamingBothSizes) {
+  auto backend = make_cpu_backend();
+  ModelPool pool(*backend, 1000);
+  Status s = pool.register_model("big", make_model(1, 2));
+  ASSERT_FALSE(s.is_ok());
+  EXPECT_NE(s.message().find("more than the pool's whole budget of 1000 bytes"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("needs "), std::string::npos);
+  EXPECT_FALSE(pool.run("big", {}).is_ok());
+}
+
+TEST(ModelPoolTest, SharedWeightsAreResidentOnceAndFreedWithTheLastUser) {
+  auto backend = make_cpu_backend();
+  ModelPool pool(*backend, UINT64_MAX);
+  ASSERT_TRUE(pool.register_model("cats", make_model(1, 2)).is_ok());
+  ASSERT_TRUE(pool.register_model("dogs", make_model(1, 3)).is_ok());
+  const HostTensor x = input_for(4);
+  ASSERT_TRUE(pool.run("cats", {{"input", x}}).is_ok());
+  const uint64_t after_cats = pool.used_bytes();
+  ASSERT_TRUE(pool.run("dogs", {{"input", x}}).is_ok());
+  EXPECT_EQ(pool.metrics("cats").bytes_copied, (64 * 256 + 256 * 4) * 4u);
+  EXPECT_EQ(pool.metrics("dogs").bytes_copied, 256 * 4 * 4u) << "only the head differs";
+  EXPECT_LT(pool.used_bytes(), 2 * after_cats);
+  // A budget that holds both only thanks to sharing: evicting needs nothing.
+  ModelPool tight(*backend, after_cats + (pool.used_bytes() - after_cats));
+  ASSERT_TRUE(tight.register_model("cats", make_model(1, 2)).is_ok());
+  ASSERT_TRUE(tight.register_model("dogs", make_model(1, 3)).is_ok());
+  ASSERT_TRUE(tight.register_model("other", make_model(9, 9)).is_ok());
+  ASSERT_TRUE(tight.run("cats", {{"input", x}}).is_ok());
+  ASSERT_TRUE(tight.run("dogs", {{"input", x}}).is_ok());
+  EXPECT_EQ(tight.metrics("cats").evictions, 0u);
+  // 'other' shares nothing: both fine-tunes go, and the shared backbone with the last one.
+  ASSERT_TRUE(tight.run("other", {{"input", x}}).is_ok());
+  EXPECT_EQ(tight.resident_models(), std::vector<std::string>{"other"});
+  EXPECT_EQ(tight.used_bytes(), *tight.footprint("other"));
+  EXPECT_LE(tight.peak_bytes(), tight.budget_bytes());
+}
+
+TEST(ModelPoolTest, EightThreadsTwoThousandRequestsTwelveModels) {
+  auto backend = make_cpu_backend();
+  std::vector<Graph> models;
+  for (uint32_t m = 0; m < 12; ++m) models.push_back(make_model(100 + m / 2, 200 + m));  // pairs share a backbone
+  uint64_t total = 0;
+  {
+    ModelPool probe(*backend, UINT64_MAX);
+    for (uint32_t m = 0; m < 12; ++m) {
+      ASSERT_TRUE(probe.register_model("m" + std::to_string(m), models[m]).is_ok());
+      total += *probe.footprint("m" + std::to_string(m));
+    }
+  }
+  ModelPool pool(*backend, total * 29 / 100);
+  for (uint32_t m = 0; m < 12; ++m) ASSERT_TRUE(pool.register_model("m" + std::to_string(m), models[m]).is_ok());
+  // Expected outputs, each model run alone, for a few inputs.
+  std::vector<HostTensor> inputs;
+  for (uint32_t i = 0; i < 4; ++i) inputs.push_back(input_for(1000 + i));
+  std::vector<std::vector<std::vector<uint8_t>>> expected(12);
+  for (uint32_t m = 0; m < 12; ++m)
+    for (const HostTensor& x : inputs) expected[m].push_back(run_alone(models[m], x));
+  std::atomic<int> mismatches{0}, errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      std::mt19937 rng(static_cast<uint32_t>(t));
+      for (int r = 0; r < 2000; ++r) {
+        const uint32_t m = rng() % 12, i = rng() % 4;
+        auto out = pool.run("m" + std::to_string(m), {{"input", inputs[i]}});
+        if (!out.is_ok())
+          ++errors;
+        else if ((*out)[0].bytes != expected[m][i])
+          ++mismatches;
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(mismatches.load(), 0);
+  EXPECT_LE(pool.peak_bytes(), pool.budget_bytes());
+  uint64_t requests = 0, evictions = 0;
+  for (uint32_t m = 0; m < 12; ++m) {
+    requests += pool.metrics("m" + std::to_string(m)).requests;
+    evictions += pool.metrics("m" + std::to_string(m)).evictions;
+  }
+  EXPECT_EQ(requests, 16000u);
+  EXPECT_GT(evictions, 0u);
+}
+
+}  // namespace
+}  // namespace fusedinf
