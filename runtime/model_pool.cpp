@@ -147,21 +147,25 @@ Result<std::shared_ptr<ModelPool::Resident>> ModelPool::acquire(Entry& entry, st
       if (!found) {
         FI_ASSIGN_OR_RETURN(void* p, allocate(host.size));
         found = std::shared_ptr<DeviceBuffer>(new DeviceBuffer{this, p, host.size, host.data});
+        const auto copy_start = Clock::now();
         FI_RETURN_IF_ERROR(backend_.copy_to_device(p, host.data, host.size));
+        entry.metrics.copy_ms += ms_since(copy_start);
         entry.metrics.bytes_copied += host.size;
         candidates.push_back(found);
       }
       device_graph.buffers[b] = Buffer{found, static_cast<const uint8_t*>(found->ptr), host.size};
       resident->buffers.push_back(std::move(found));
     }
+    const auto sync_start = Clock::now();
     FI_RETURN_IF_ERROR(backend_.synchronize());
+    entry.metrics.copy_ms += ms_since(sync_start);
     FI_ASSIGN_OR_RETURN(resident->arena, allocate(entry.arena_bytes));
     resident->arena_bytes = entry.arena_bytes;
     FI_ASSIGN_OR_RETURN(Session session,
                         Session::create(std::move(device_graph), static_cast<uint8_t*>(resident->arena)));
     resident->session = std::make_unique<Session>(std::move(session));
     entry.resident = std::move(resident);
-    entry.metrics.copy_ms += ms_since(start);
+    entry.metrics.swap_ms += ms_since(start);
     ++entry.metrics.swap_ins;
     lru_.push_back(&entry);
   }

@@ -31,7 +31,10 @@ namespace fusedinf {
 struct ModelMetrics {
   uint64_t requests = 0, swap_ins = 0, evictions = 0;
   uint64_t bytes_copied = 0;
-  double copy_ms = 0, queue_ms = 0, run_ms = 0;
+  double copy_ms = 0;   // host-to-device copies of weights (and their synchronisation)
+  double swap_ms = 0;   // whole swap-ins: copies, arena allocation, session setup
+  double queue_ms = 0;  // request start to run start (waiting for memory or the model)
+  double run_ms = 0;
   double bandwidth_gbps() const { return copy_ms > 0 ? bytes_copied / (copy_ms * 1e6) : 0; }
 };
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, exports the test model zoo (cached), and runs every test:
 # unit tests, ONNX conformance and the zoo on the release build, then the unit tests (format
-# and importer robustness included) under AddressSanitizer + UndefinedBehaviorSanitizer.
+# and importer robustness included) under AddressSanitizer + UndefinedBehaviorSanitizer (with
+# LeakSanitizer), and the model pool's tests under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -17,6 +18,10 @@ echo "== export the model zoo (cached in ${FUSEDINF_CACHE:-$HOME/.cache/fusedinf
 echo "== tests (release)"
 ctest --test-dir build --output-on-failure -j"$jobs"
 echo "== unit tests under ASan + UBSan"
-scripts/build.sh build-asan -DFUSEDINF_SANITIZE=ON -DFUSEDINF_CUDA=OFF -DCMAKE_BUILD_TYPE=Debug
+TARGETS=fusedinf_unit_tests scripts/build.sh build-asan -DFUSEDINF_SANITIZE=ON -DFUSEDINF_CUDA=OFF -DCMAKE_BUILD_TYPE=Debug
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-asan/tests/fusedinf_unit_tests
+echo "== model pool tests under ThreadSanitizer"
+TARGETS=fusedinf_unit_tests scripts/build.sh build-tsan -DFUSEDINF_TSAN=ON -DFUSEDINF_CUDA=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/fusedinf_unit_tests --gtest_filter='ModelPool*'
+
 echo "== all tests passed"
