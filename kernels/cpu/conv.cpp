@@ -3,42 +3,43 @@
 #include <vector>
 
 #include "kernels/cpu/cpu_kernels.h"
+#include "kernels/cpu/index_util.h"
 
 namespace fusedinf::cpu {
 
 namespace {
 
+// Attributes and sizes both Conv and ConvTranspose read. For Conv "in" is X's spatial
+// shape and "out" Y's; ConvTranspose scatters from in to out the same way.
 struct ConvGeometry {
   std::vector<int64_t> k, s, d, p;
-  int64_t group;
+  int64_t group, batch, cin, cout, cin_g, cout_g, in_size, out_size, k_size;
   size_t spatial;
-  explicit ConvGeometry(const Node& n)
-      : k(n.attrs.get_ints("kernel_shape")),
-        s(n.attrs.get_ints("strides")),
-        d(n.attrs.get_ints("dilations")),
-        p(n.attrs.get_ints("pads")),
-        group(n.attrs.get_int("group", 1)),
-        spatial(k.size()) {}
+  Shape in_sp, out_sp, k_sp;
+  explicit ConvGeometry(const KernelArgs& a)
+      : k(a.node.attrs.get_ints("kernel_shape")),
+        s(a.node.attrs.get_ints("strides")),
+        d(a.node.attrs.get_ints("dilations")),
+        p(a.node.attrs.get_ints("pads")),
+        group(a.node.attrs.get_int("group", 1)),
+        spatial(k.size()) {
+    const Shape &xs = a.inputs[0].shape, &ys = a.outputs[0].shape;
+    batch = xs[0], cin = xs[1], cout = ys[1], cin_g = cin / group, cout_g = cout / group;
+    in_sp.assign(xs.begin() + 2, xs.end());
+    out_sp.assign(ys.begin() + 2, ys.end());
+    k_sp.assign(k.begin(), k.end());
+    in_size = num_elements(in_sp), out_size = num_elements(out_sp), k_size = num_elements(k_sp);
+  }
 };
 
-// Advances a multi-index `idx` within `dims`; false when it wraps.
-bool next_index(std::vector<int64_t>& idx, const Shape& dims) {
-  for (size_t i = idx.size(); i-- > 0;) {
-    if (++idx[i] < dims[i]) return true;
-    idx[i] = 0;
-  }
-  return false;
-}
-
 Status run_conv(const KernelArgs& a) {
-  const ConvGeometry g(a.node);
-  const Shape &xs = a.inputs[0].shape, &ys = a.outputs[0].shape;
+  const ConvGeometry g(a);
   const float *x = a.inputs[0].as<float>(), *w = a.inputs[1].as<float>();
   const float* b = a.inputs.size() > 2 && a.inputs[2].present() ? a.inputs[2].as<float>() : nullptr;
   float* y = a.outputs[0].as<float>();
-  const int64_t batch = xs[0], cin = xs[1], cout = ys[1], cin_g = cin / g.group, cout_g = cout / g.group;
-  const Shape in_sp(xs.begin() + 2, xs.end()), out_sp(ys.begin() + 2, ys.end()), k_sp(g.k.begin(), g.k.end());
-  const int64_t in_size = num_elements(in_sp), out_size = num_elements(out_sp), k_size = num_elements(k_sp);
+  const int64_t batch = g.batch, cin = g.cin, cout = g.cout, cin_g = g.cin_g, cout_g = g.cout_g;
+  const Shape &in_sp = g.in_sp, &out_sp = g.out_sp, &k_sp = g.k_sp;
+  const int64_t in_size = g.in_size, out_size = g.out_size, k_size = g.k_size;
   std::vector<int64_t> in_strides = contiguous_strides(in_sp);
   // For one output position, per kernel offset: the input offset, or -1 in the padding
   // (k_size int64 in the planned workspace).
@@ -74,14 +75,13 @@ Status run_conv(const KernelArgs& a) {
 }
 
 Status run_conv_transpose(const KernelArgs& a) {
-  const ConvGeometry g(a.node);
-  const Shape &xs = a.inputs[0].shape, &ys = a.outputs[0].shape;
+  const ConvGeometry g(a);
   const float *x = a.inputs[0].as<float>(), *w = a.inputs[1].as<float>();
   const float* b = a.inputs.size() > 2 && a.inputs[2].present() ? a.inputs[2].as<float>() : nullptr;
   float* y = a.outputs[0].as<float>();
-  const int64_t batch = xs[0], cin = xs[1], cout = ys[1], cin_g = cin / g.group, cout_g = cout / g.group;
-  const Shape in_sp(xs.begin() + 2, xs.end()), out_sp(ys.begin() + 2, ys.end()), k_sp(g.k.begin(), g.k.end());
-  const int64_t in_size = num_elements(in_sp), out_size = num_elements(out_sp), k_size = num_elements(k_sp);
+  const int64_t batch = g.batch, cin = g.cin, cout = g.cout, cin_g = g.cin_g, cout_g = g.cout_g;
+  const Shape &in_sp = g.in_sp, &out_sp = g.out_sp, &k_sp = g.k_sp;
+  const int64_t in_size = g.in_size, out_size = g.out_size, k_size = g.k_size;
   const std::vector<int64_t> out_strides = contiguous_strides(out_sp);
   for (int64_t n = 0; n < batch; ++n)
     for (int64_t oc = 0; oc < cout; ++oc) {

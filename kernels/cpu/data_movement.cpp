@@ -85,14 +85,7 @@ Status run_pad(const KernelArgs& a) {
   const auto in_strides = contiguous_strides(xs);
   // Constant mode: fill with the value first, then copy what maps inside.
   const TensorView& y = a.outputs[0];
-  dispatch_dtype(y.dtype, [&]<class T>() {
-    T value{};
-    if constexpr (std::is_same_v<T, float>)
-      value = a.node.attrs.get_float("value", 0.f);
-    else
-      value = static_cast<T>(a.node.attrs.get_int("value", 0));
-    for (int64_t i = 0; i < y.numel(); ++i) y.as<T>()[i] = value;
-  });
+  fill_with_value_attr(a.node, y);
   const size_t esize = dtype_size(y.dtype);
   std::vector<int64_t> c;
   for (int64_t i = 0; i < y.numel(); ++i) {

@@ -28,4 +28,25 @@ inline void unravel(int64_t i, const Shape& shape, std::vector<int64_t>& coords)
   }
 }
 
+// Advances the multi-index `idx` within `dims` (row-major); false when it wraps to zero.
+inline bool next_index(std::vector<int64_t>& idx, const Shape& dims) {
+  for (size_t i = idx.size(); i-- > 0;) {
+    if (++idx[i] < dims[i]) return true;
+    idx[i] = 0;
+  }
+  return false;
+}
+
+// Fills `out` with the node's "value" attribute (a float for float32, an int otherwise).
+inline void fill_with_value_attr(const Node& node, const TensorView& out) {
+  dispatch_dtype(out.dtype, [&]<class T>() {
+    T value{};
+    if constexpr (std::is_same_v<T, float>)
+      value = node.attrs.get_float("value", 0.f);
+    else
+      value = static_cast<T>(node.attrs.get_int("value", 0));
+    for (int64_t i = 0; i < out.numel(); ++i) out.as<T>()[i] = value;
+  });
+}
+
 }  // namespace fusedinf::cpu

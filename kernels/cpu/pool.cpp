@@ -5,18 +5,11 @@
 #include <vector>
 
 #include "kernels/cpu/cpu_kernels.h"
+#include "kernels/cpu/index_util.h"
 
 namespace fusedinf::cpu {
 
 namespace {
-
-bool next_index(std::vector<int64_t>& idx, const Shape& dims) {
-  for (size_t i = idx.size(); i-- > 0;) {
-    if (++idx[i] < dims[i]) return true;
-    idx[i] = 0;
-  }
-  return false;
-}
 
 Status run_pool(const KernelArgs& a) {
   const Shape &xs = a.inputs[0].shape, &ys = a.outputs[0].shape;

@@ -48,16 +48,8 @@ Status run_tile(const KernelArgs& a) {
 }
 
 Status run_constant_of_shape(const KernelArgs& a) {
-  const TensorView& y = a.outputs[0];
-  return dispatch_dtype(y.dtype, [&]<class T>() {
-    T value{};
-    if constexpr (std::is_same_v<T, float>)
-      value = a.node.attrs.get_float("value", 0.f);
-    else
-      value = static_cast<T>(a.node.attrs.get_int("value", 0));
-    for (int64_t i = 0; i < y.numel(); ++i) y.as<T>()[i] = value;
-    return Status::ok();
-  });
+  fill_with_value_attr(a.node, a.outputs[0]);
+  return Status::ok();
 }
 
 Status run_range(const KernelArgs& a) {
