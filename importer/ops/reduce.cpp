@@ -5,6 +5,7 @@
 
 #include "engine/shape.h"
 #include "importer/convert_context.h"
+#include "importer/ops/axes.h"
 
 namespace fusedinf::importer {
 
@@ -22,12 +23,7 @@ Status convert_reduce(ConvertContext& ctx) {
     axes = ctx.attr_ints("axes");
   }
   if (axes.empty() && ctx.attr_int("noop_with_empty_axes", 0) != 0) return ctx.alias_output(0, ctx.input(0));
-  for (int64_t& a : axes) {
-    a = normalize_axis(a, rank);
-    if (a < 0) return ctx.fail("axis out of range for rank " + std::to_string(rank));
-  }
-  std::sort(axes.begin(), axes.end());
-  if (std::adjacent_find(axes.begin(), axes.end()) != axes.end()) return ctx.fail("repeated axes");
+  FI_ASSIGN_OR_RETURN(axes, resolve_axes(ctx, std::move(axes), rank));
   Attributes attrs;
   attrs.set("axes", axes);
   attrs.set("keepdims", ctx.attr_int("keepdims", 1));

@@ -7,21 +7,11 @@
 
 #include "importer/convert_context.h"
 #include "importer/onnx_tensor.h"
+#include "importer/ops/axes.h"
 
 namespace fusedinf::importer {
 
 namespace {
-
-// Resolves and sorts axes against `rank`; refuses duplicates and out-of-range values.
-Result<std::vector<int64_t>> resolve_axes(const ConvertContext& ctx, std::vector<int64_t> axes, int64_t rank) {
-  for (int64_t& a : axes) {
-    a = normalize_axis(a, rank);
-    if (a < 0) return ctx.fail("axis out of range for rank " + std::to_string(rank));
-  }
-  std::sort(axes.begin(), axes.end());
-  if (std::adjacent_find(axes.begin(), axes.end()) != axes.end()) return ctx.fail("repeated axes");
-  return axes;
-}
 
 Status convert_reshape(ConvertContext& ctx) {
   FI_ASSIGN_OR_RETURN(std::vector<int64_t> shape, ctx.constant_ints(1));

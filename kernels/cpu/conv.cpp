@@ -32,6 +32,19 @@ struct ConvGeometry {
   }
 };
 
+// Offset, in a grid of spatial shape `dims` with row-major `strides`, of the element that
+// window position `pos` and kernel tap `tap` meet: pos*s - p + tap*d per dim; -1 outside.
+int64_t tap_offset(const ConvGeometry& g, const std::vector<int64_t>& pos, const std::vector<int64_t>& tap,
+                   const Shape& dims, const std::vector<int64_t>& strides) {
+  int64_t off = 0;
+  for (size_t i = 0; i < g.spatial; ++i) {
+    const int64_t c = pos[i] * g.s[i] - g.p[i] + tap[i] * g.d[i];
+    if (c < 0 || c >= dims[i]) return -1;
+    off += c * strides[i];
+  }
+  return off;
+}
+
 Status run_conv(const KernelArgs& a) {
   const ConvGeometry g(a);
   const float *x = a.inputs[0].as<float>(), *w = a.inputs[1].as<float>();
@@ -50,12 +63,7 @@ Status run_conv(const KernelArgs& a) {
     std::fill(k_idx.begin(), k_idx.end(), 0);
     size_t pos = 0;
     do {
-      int64_t off = 0;
-      for (size_t i = 0; i < g.spatial && off >= 0; ++i) {
-        const int64_t c = o_idx[i] * g.s[i] - g.p[i] + k_idx[i] * g.d[i];
-        off = c < 0 || c >= in_sp[i] ? -1 : off + c * in_strides[i];
-      }
-      offsets[pos++] = off;
+      offsets[pos++] = tap_offset(g, o_idx, k_idx, in_sp, in_strides);
     } while (next_index(k_idx, k_sp));
     for (int64_t n = 0; n < batch; ++n)
       for (int64_t oc = 0; oc < cout; ++oc) {
@@ -94,11 +102,7 @@ Status run_conv_transpose(const KernelArgs& a) {
     std::fill(k_idx.begin(), k_idx.end(), 0);
     int64_t k_flat = 0;
     do {
-      int64_t off = 0;
-      for (size_t i = 0; i < g.spatial && off >= 0; ++i) {
-        const int64_t c = i_idx[i] * g.s[i] - g.p[i] + k_idx[i] * g.d[i];
-        off = c < 0 || c >= out_sp[i] ? -1 : off + c * out_strides[i];
-      }
+      const int64_t off = tap_offset(g, i_idx, k_idx, out_sp, out_strides);
       if (off >= 0)
         for (int64_t n = 0; n < batch; ++n)
           for (int64_t ic = 0; ic < cin; ++ic) {
