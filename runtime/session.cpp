@@ -51,6 +51,22 @@ Result<Session> Session::create(Graph graph, uint8_t* external_arena) {
   for (size_t t = 0; t < session.graph_.tensors.size(); ++t)
     if (session.plan_.buffer_of_tensor[t] >= 0)
       session.tensor_data_[t] = session.arena_.get() + session.plan_.tensor_offset[t];
+  const Graph& g = session.graph_;
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    const Node& node = g.nodes[n];
+    // An aliasing op whose output already shares its input's bytes has nothing to do.
+    if (is_alias_op(node.op) && node.inputs[0] >= 0 &&
+        session.view(node.inputs[0]).data == session.tensor_data_[node.outputs[0]])
+      continue;
+    BoundNode bound{n, cpu::find_cpu_kernel(node.op)->run, {}, {}, {}};
+    for (int t : node.inputs) bound.inputs.push_back(session.view(t));
+    for (int t : node.outputs)
+      bound.outputs.push_back(TensorView{session.tensor_data_[t], g.tensors[t].dtype, g.tensors[t].shape});
+    if (session.plan_.workspace_offset[n] >= 0)
+      bound.workspace = {session.arena_.get() + session.plan_.workspace_offset[n],
+                         static_cast<size_t>(session.plan_.workspace_bytes[n])};
+    session.bound_.push_back(std::move(bound));
+  }
   return session;
 }
 
@@ -74,22 +90,10 @@ Result<std::vector<HostTensor>> Session::run(const std::map<std::string, HostTen
     if (!it->second.bytes.empty() && tensor_data_[io.tensor])
       std::memcpy(tensor_data_[io.tensor], it->second.bytes.data(), it->second.bytes.size());
   }
-  std::vector<ConstTensorView> in_views;
-  std::vector<TensorView> out_views;
-  for (const Node& node : graph_.nodes) {
-    // An aliasing op whose output already shares its input's bytes has nothing to do.
-    if (is_alias_op(node.op) && node.inputs[0] >= 0 && view(node.inputs[0]).data == tensor_data_[node.outputs[0]])
-      continue;
-    in_views.clear();
-    out_views.clear();
-    for (int t : node.inputs) in_views.push_back(view(t));
-    for (int t : node.outputs)
-      out_views.push_back(TensorView{tensor_data_[t], graph_.tensors[t].dtype, graph_.tensors[t].shape});
-    const size_t n = static_cast<size_t>(&node - graph_.nodes.data());
-    std::span<uint8_t> workspace;
-    if (plan_.workspace_offset[n] >= 0)
-      workspace = {arena_.get() + plan_.workspace_offset[n], static_cast<size_t>(plan_.workspace_bytes[n])};
-    FI_RETURN_IF_ERROR(cpu::run_cpu_node_in(node, in_views, out_views, workspace));
+  for (const BoundNode& b : bound_) {
+    const Node& node = graph_.nodes[b.node];
+    Status status = b.run(cpu::KernelArgs{node, b.inputs, b.outputs, b.workspace});
+    if (!status.is_ok()) return status.with_context("node '" + node.name + "' (" + node.op + ")");
   }
   std::vector<HostTensor> outputs;
   for (const GraphIo& io : graph_.outputs) {

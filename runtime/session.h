@@ -12,8 +12,10 @@
 #include "engine/graph.h"
 #include "engine/host_tensor.h"
 #include "engine/status.h"
+#include "kernels/cpu/cpu_kernels.h"
 
 namespace fusedinf {
+
 
 class Session {
  public:
@@ -35,10 +37,21 @@ class Session {
   explicit Session(Graph graph) : graph_(std::move(graph)) {}
   ConstTensorView view(int tensor) const;
 
+  // A node bound to its kernel and to fixed views of its tensors and workspace, built once
+  // so that run() allocates nothing but its returned outputs.
+  struct BoundNode {
+    size_t node;
+    cpu::KernelFn run;
+    std::vector<ConstTensorView> inputs;
+    std::vector<TensorView> outputs;
+    std::span<uint8_t> workspace;
+  };
+
   Graph graph_;
   ActivationPlan plan_;
   std::unique_ptr<uint8_t[], void (*)(void*)> arena_{nullptr, nullptr};
   std::vector<uint8_t*> tensor_data_;  // arena address of every planned tensor
+  std::vector<BoundNode> bound_;       // nodes to run, in order (aliases already satisfied are left out)
 };
 
 // Checks `tensor` against graph input `io` of `graph`: dtype and shape, with a message that
