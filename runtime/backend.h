@@ -20,6 +20,9 @@ class Backend {
   // Device memory, 64-byte aligned. allocate fails with a Status, never aborts.
   virtual Result<void*> allocate(uint64_t bytes) = 0;
   virtual void release(void* device_ptr) = 0;
+  // Host memory the device copies from fastest (pinned memory on a GPU), 64-byte aligned.
+  virtual Result<void*> allocate_staging(uint64_t bytes) = 0;
+  virtual void release_staging(void* host_ptr) = 0;
   virtual Status copy_to_device(void* device_dst, const void* host_src, uint64_t bytes) = 0;
   virtual Status copy_to_host(void* host_dst, const void* device_src, uint64_t bytes) = 0;
   virtual Status synchronize() = 0;

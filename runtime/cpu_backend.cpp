@@ -18,6 +18,8 @@ class CpuBackend final : public Backend {
     return p;
   }
   void release(void* p) override { std::free(p); }
+  Result<void*> allocate_staging(uint64_t bytes) override { return allocate(bytes); }
+  void release_staging(void* p) override { std::free(p); }
   Status copy_to_device(void* dst, const void* src, uint64_t bytes) override {
     if (bytes) std::memcpy(dst, src, bytes);
     return Status::ok();

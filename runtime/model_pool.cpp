@@ -49,13 +49,20 @@ struct ModelPool::Entry {
   int in_flight = 0;
   std::mutex run_mutex;  // a Session runs one request at a time
   ModelMetrics metrics;
+  std::vector<const uint8_t*> source;  // per buffer: where swap-ins copy from (staging or the file)
+  void* staging = nullptr;
+  uint64_t staging_bytes = 0;
 };
 
-ModelPool::ModelPool(Backend& backend, uint64_t budget_bytes) : backend_(backend), budget_(budget_bytes) {}
+ModelPool::ModelPool(Backend& backend, uint64_t budget_bytes, uint64_t staging_budget_bytes)
+    : backend_(backend), budget_(budget_bytes), staging_budget_(staging_budget_bytes) {}
 
 ModelPool::~ModelPool() {
   std::lock_guard<std::mutex> lock(mutex_);
-  for (auto& [name, entry] : entries_) entry->resident.reset();
+  for (auto& [name, entry] : entries_) {
+    entry->resident.reset();
+    if (entry->staging) backend_.release_staging(entry->staging);
+  }
 }
 
 Result<void*> ModelPool::allocate(uint64_t bytes) {
@@ -93,8 +100,25 @@ Status ModelPool::register_model(const std::string& name, Graph graph) {
                          std::to_string(weights) + " + arena " + std::to_string(rounded(entry->arena_bytes)) +
                          "), more than the pool's whole budget of " + std::to_string(budget_) + " bytes");
   entry->graph = std::move(graph);
+  for (const Buffer& b : entry->graph.buffers) entry->source.push_back(b.data);
   std::lock_guard<std::mutex> lock(mutex_);
   if (entries_.count(name)) return Status::error("a model named '" + name + "' is already registered");
+  // Stage the weights once, in buffer order (the .fim stores them in first-use order).
+  if (weights > 0 && staging_used_ + weights <= staging_budget_) {
+    Result<void*> region = backend_.allocate_staging(weights);
+    if (region.is_ok()) {
+      uint8_t* cursor = static_cast<uint8_t*>(*region);
+      for (size_t b = 0; b < entry->graph.buffers.size(); ++b) {
+        const Buffer& buffer = entry->graph.buffers[b];
+        if (buffer.size) std::memcpy(cursor, buffer.data, buffer.size);
+        entry->source[b] = cursor;
+        cursor += rounded(buffer.size);
+      }
+      entry->staging = *region;
+      entry->staging_bytes = weights;
+      staging_used_ += weights;
+    }
+  }
   entries_[name] = std::move(entry);
   return Status::ok();
 }
@@ -148,7 +172,7 @@ Result<std::shared_ptr<ModelPool::Resident>> ModelPool::acquire(Entry& entry, st
         FI_ASSIGN_OR_RETURN(void* p, allocate(host.size));
         found = std::shared_ptr<DeviceBuffer>(new DeviceBuffer{this, p, host.size, host.data});
         const auto copy_start = Clock::now();
-        FI_RETURN_IF_ERROR(backend_.copy_to_device(p, host.data, host.size));
+        FI_RETURN_IF_ERROR(backend_.copy_to_device(p, entry.source[b], host.size));
         entry.metrics.copy_ms += ms_since(copy_start);
         entry.metrics.bytes_copied += host.size;
         candidates.push_back(found);
@@ -238,6 +262,17 @@ uint64_t ModelPool::used_bytes() const {
 uint64_t ModelPool::peak_bytes() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return peak_;
+}
+
+uint64_t ModelPool::staging_bytes() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return staging_used_;
+}
+
+bool ModelPool::is_staged(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = entries_.find(name);
+  return it != entries_.end() && it->second->staging != nullptr;
 }
 
 Result<uint64_t> ModelPool::footprint(const std::string& name) const {

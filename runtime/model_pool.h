@@ -9,6 +9,10 @@
 //   the device once, reference-counted: swapping in a fine-tune next to its base model copies
 //   only the weights that differ, and a buffer is freed with its last user.
 // - In-flight requests are never disturbed: a model in use is never evicted.
+// - Staging: at registration each model's weights are read once from the mapped file into one
+//   staging region (backend host memory, pinned on a GPU), in first-use order, so a swap-in is
+//   a pure host-to-device copy. Staging has its own budget; a model that does not fit is
+//   swapped in from the mapped file instead (pageable reads).
 // Every byte the pool takes from the backend goes through its accounting, which never exceeds
 // the budget.
 #pragma once
@@ -40,7 +44,7 @@ struct ModelMetrics {
 
 class ModelPool {
  public:
-  ModelPool(Backend& backend, uint64_t budget_bytes);
+  ModelPool(Backend& backend, uint64_t budget_bytes, uint64_t staging_budget_bytes = 0);
   ~ModelPool();
   ModelPool(const ModelPool&) = delete;
   ModelPool& operator=(const ModelPool&) = delete;
@@ -56,6 +60,8 @@ class ModelPool {
   uint64_t used_bytes() const;                       // backend bytes held now
   uint64_t peak_bytes() const;                       // most ever held at once
   uint64_t budget_bytes() const { return budget_; }
+  uint64_t staging_bytes() const;                 // staging memory held
+  bool is_staged(const std::string& name) const;  // weights staged (else read from the file)
   // Bytes a model needs when nothing is shared: its distinct weights plus its arena.
   Result<uint64_t> footprint(const std::string& name) const;
 
@@ -72,6 +78,8 @@ class ModelPool {
 
   Backend& backend_;
   const uint64_t budget_;
+  const uint64_t staging_budget_;
+  uint64_t staging_used_ = 0;
   mutable std::mutex mutex_;
   std::condition_variable idle_;
   uint64_t used_ = 0, peak_ = 0;

@@ -16,7 +16,6 @@
 
 namespace fusedinf {
 
-
 class Session {
  public:
   static Result<Session> create(Graph graph);

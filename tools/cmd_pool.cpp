@@ -1,4 +1,4 @@
-// fusedinf pool --models DIR --budget 2GiB --trace requests.txt [--seed N]
+// fusedinf pool --models DIR --budget 2GiB --trace requests.txt [--staging-budget 1GiB] [--seed N]
 // Registers every .fim in DIR (named by file name), replays the trace (one model name per
 // line, optionally preceded by an arrival time in milliseconds) with random inputs, and prints
 // each model's swap-ins, evictions, bytes copied, copy time, bandwidth, queue and run time.
@@ -70,17 +70,20 @@ Result<std::vector<Request>> read_trace(const std::string& path) {
   return requests;
 }
 
-int replay(const std::string& dir, const std::string& budget_text, const std::string& trace, uint64_t seed) {
+int replay(const std::string& dir, const std::string& budget_text, const std::string& staging_text,
+           const std::string& trace, uint64_t seed) {
   auto fail = [](const Status& s) {
     std::fprintf(stderr, "error: %s\n", s.message().c_str());
     return 1;
   };
   Result<uint64_t> budget = parse_bytes(budget_text);
   if (!budget.is_ok()) return fail(budget.status());
+  Result<uint64_t> staging = staging_text == "0" ? Result<uint64_t>(uint64_t{0}) : parse_bytes(staging_text);
+  if (!staging.is_ok()) return fail(staging.status());
   Result<std::vector<Request>> requests = read_trace(trace);
   if (!requests.is_ok()) return fail(requests.status());
   auto backend = make_cpu_backend();
-  ModelPool pool(*backend, *budget);
+  ModelPool pool(*backend, *budget, *staging);
   std::map<std::string, std::map<std::string, HostTensor>> inputs;
   std::error_code ec;
   std::vector<std::filesystem::path> files;
@@ -112,7 +115,8 @@ int replay(const std::string& dir, const std::string& budget_text, const std::st
               static_cast<unsigned long long>(*budget), static_cast<unsigned long long>(pool.peak_bytes()),
               requests->size());
   for (const std::string& m : pool.resident_models()) std::printf(" %s", m.c_str());
-  std::printf("\n%-24s %8s %8s %9s %14s %10s %8s %10s %10s %10s\n", "model", "requests", "swap-ins", "evictions",
+  std::printf("\nstaging: %llu bytes\n%-24s %8s %8s %9s %14s %10s %8s %10s %10s %10s\n",
+              static_cast<unsigned long long>(pool.staging_bytes()), "model", "requests", "swap-ins", "evictions",
               "bytes copied", "copy ms", "GB/s", "swap ms", "queue ms", "run ms");
   for (const std::string& m : pool.model_names()) {
     const ModelMetrics x = pool.metrics(m);
@@ -128,16 +132,18 @@ int replay(const std::string& dir, const std::string& budget_text, const std::st
 
 void add_pool_command(CLI::App& app, int& exit_code) {
   struct Args {
-    std::string dir, budget, trace;
+    std::string dir, budget, staging = "0", trace;
     uint64_t seed = 0;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("pool", "Replay a request trace through the model pool (CPU backend)");
   cmd->add_option("--models", args->dir, "Folder of .fim files")->required()->check(CLI::ExistingDirectory);
   cmd->add_option("--budget", args->budget, "Device memory budget (e.g. 512MiB, 2GiB)")->required();
+  cmd->add_option("--staging-budget", args->staging, "Host staging memory for weights (default 0: read from files)");
   cmd->add_option("--trace", args->trace, "Requests: one '[ARRIVAL_MS] MODEL' per line")->required();
   cmd->add_option("--seed", args->seed, "Seed of the random inputs");
-  cmd->callback([args, &exit_code] { exit_code = replay(args->dir, args->budget, args->trace, args->seed); });
+  cmd->callback(
+      [args, &exit_code] { exit_code = replay(args->dir, args->budget, args->staging, args->trace, args->seed); });
 }
 
 }  // namespace fusedinf::tools

@@ -57,7 +57,8 @@ TEST(ModelPoolTest, LruEvictionWithinBudget) {
   ASSERT_TRUE(probe.register_model("a", make_model(1, 2)).is_ok());
   const uint64_t one = *probe.footprint("a");
   ModelPool pool(*backend, 2 * one + one / 2);  // room for two models, not three
-  for (const char* name : {"a", "b", "c"}) ASSERT_TRUE(pool.register_model(name, make_model(name[0], name[0] + 50)).is_ok());
+  for (const char* name : {"a", "b", "c"})
+    ASSERT_TRUE(pool.register_model(name, make_model(name[0], name[0] + 50)).is_ok());
   const HostTensor x = input_for(3);
   for (const char* name : {"a", "b", "a", "c"}) ASSERT_TRUE(pool.run(name, {{"input", x}}).is_ok()) << name;
   EXPECT_EQ(pool.resident_models(), (std::vector<std::string>{"a", "c"})) << "b was least recently used";
@@ -104,6 +105,23 @@ TEST(ModelPoolTest, SharedWeightsAreResidentOnceAndFreedWithTheLastUser) {
   EXPECT_LE(tight.peak_bytes(), tight.budget_bytes());
 }
 
+TEST(ModelPoolTest, WeightsAreStagedWithinTheStagingBudgetElseReadFromTheFile) {
+  auto backend = make_cpu_backend();
+  const uint64_t weights = ((64 * 256 + 256 * 4) * 4 + 63) / 64 * 64;
+  ModelPool pool(*backend, UINT64_MAX, weights + weights / 2);  // room to stage one model
+  ASSERT_TRUE(pool.register_model("a", make_model(1, 2)).is_ok());
+  ASSERT_TRUE(pool.register_model("b", make_model(3, 4)).is_ok());
+  EXPECT_TRUE(pool.is_staged("a"));
+  EXPECT_FALSE(pool.is_staged("b")) << "staging budget exhausted: pageable reads";
+  EXPECT_EQ(pool.staging_bytes(), weights);
+  const HostTensor x = input_for(8);
+  for (const char* name : {"a", "b"}) {
+    auto out = pool.run(name, {{"input", x}});
+    ASSERT_TRUE(out.is_ok());
+    EXPECT_EQ((*out)[0].bytes, run_alone(make_model(name[0] == 'a' ? 1 : 3, name[0] == 'a' ? 2 : 4), x)) << name;
+  }
+}
+
 TEST(ModelPoolTest, EightThreadsTwoThousandRequestsTwelveModels) {
   auto backend = make_cpu_backend();
   std::vector<Graph> models;
@@ -116,7 +134,7 @@ TEST(ModelPoolTest, EightThreadsTwoThousandRequestsTwelveModels) {
       total += *probe.footprint("m" + std::to_string(m));
     }
   }
-  ModelPool pool(*backend, total * 29 / 100);
+  ModelPool pool(*backend, total * 29 / 100, total / 4);  // some models staged, the rest read from "files"
   for (uint32_t m = 0; m < 12; ++m) ASSERT_TRUE(pool.register_model("m" + std::to_string(m), models[m]).is_ok());
   // Expected outputs, each model run alone, for a few inputs.
   std::vector<HostTensor> inputs;
