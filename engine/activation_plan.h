@@ -21,14 +21,14 @@
 namespace fusedinf {
 
 struct ActivationPlan {
-  std::vector<int> buffer_of_tensor;    // -1 for constants and unused tensors
-  std::vector<BufferRequest> buffers;   // one per distinct buffer
-  std::vector<uint64_t> tensor_offset;  // byte offset in the arena (0 for constants)
+  std::vector<int> buffer_of_tensor;      // -1 for constants and unused tensors
+  std::vector<BufferRequest> buffers;     // one per distinct buffer
+  std::vector<uint64_t> tensor_offset;    // byte offset in the arena (0 for constants)
   std::vector<int64_t> workspace_offset;  // per node: arena offset of its workspace, -1 for none
   std::vector<uint64_t> workspace_bytes;  // per node
-  MemoryPlan memory;                    // offsets per buffer, arena size
-  uint64_t lower_bound = 0;             // memory_lower_bound over the buffers
-  uint64_t separate_bytes = 0;          // every activation allocated on its own (aligned)
+  MemoryPlan memory;                      // offsets per buffer, arena size
+  uint64_t lower_bound = 0;               // memory_lower_bound over the buffers
+  uint64_t separate_bytes = 0;            // every activation allocated on its own (aligned)
 };
 
 bool is_alias_op(std::string_view op);

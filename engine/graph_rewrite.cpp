@@ -39,6 +39,13 @@ bool same_constant(const Graph& graph, int a, int b) {
   return ba.size == bb.size && (ba.size == 0 || std::memcmp(ba.data, bb.data, ba.size) == 0);
 }
 
+void erase_nodes(Graph& graph, const std::vector<bool>& drop) {
+  std::vector<Node> kept;
+  for (size_t n = 0; n < graph.nodes.size(); ++n)
+    if (!drop[n]) kept.push_back(std::move(graph.nodes[n]));
+  graph.nodes = std::move(kept);
+}
+
 void remove_dead_code(Graph& graph) {
   const size_t num_tensors = graph.tensors.size();
   std::vector<bool> needed(num_tensors, false);

@@ -10,6 +10,9 @@ namespace fusedinf {
 // Every use of tensor `from` (node inputs, graph and signature outputs) becomes `to`.
 void replace_uses(Graph& graph, int from, int to);
 
+// Removes the nodes marked in `drop` (one flag per node), keeping the others' order.
+void erase_nodes(Graph& graph, const std::vector<bool>& drop);
+
 // Drops nodes whose outputs no graph output needs, then tensors and buffers nothing refers
 // to; renumbers what stays (signatures too), keeping order. Graph inputs are kept even when
 // unused. Signatures must only refer to graph inputs and outputs.

@@ -28,10 +28,7 @@ Result<PassReport> cse_pass(Graph& graph, const PassContext&) {
     removed[n] = true;
     ++report.changes;
   }
-  std::vector<Node> kept;
-  for (size_t n = 0; n < graph.nodes.size(); ++n)
-    if (!removed[n]) kept.push_back(std::move(graph.nodes[n]));
-  graph.nodes = std::move(kept);
+  erase_nodes(graph, removed);
   remove_dead_code(graph);
   report.detail = std::to_string(report.changes) + " duplicate nodes merged";
   return report;

@@ -138,10 +138,7 @@ Result<PassReport> fold_batchnorm_pass(Graph& graph, const PassContext&) {
       break;
     }
   }
-  std::vector<Node> kept;
-  for (size_t n = 0; n < graph.nodes.size(); ++n)
-    if (!removed[n]) kept.push_back(std::move(graph.nodes[n]));
-  graph.nodes = std::move(kept);
+  erase_nodes(graph, removed);
   remove_dead_code(graph);
   report.changes = folded_bn + folded_affine;
   report.detail = std::to_string(folded_bn) + " BatchNormalization and " + std::to_string(folded_affine) +

@@ -34,10 +34,7 @@ Result<PassReport> fold_constants_pass(Graph& graph, const PassContext& context)
     drop[n] = true;
     ++report.changes;
   }
-  std::vector<Node> kept;
-  for (size_t n = 0; n < graph.nodes.size(); ++n)
-    if (!drop[n]) kept.push_back(std::move(graph.nodes[n]));
-  graph.nodes = std::move(kept);
+  erase_nodes(graph, drop);
   remove_dead_code(graph);
   report.detail = std::to_string(report.changes) + " nodes folded into constants";
   return report;

@@ -165,10 +165,7 @@ Result<PassReport> fuse_epilogues_pass(Graph& graph, const PassContext&) {
     std::vector<bool> drop(graph.nodes.size(), false);
     for (int p : pattern)
       if (p != last) drop[p] = true;
-    std::vector<Node> kept;
-    for (size_t k = 0; k < graph.nodes.size(); ++k)
-      if (!drop[k]) kept.push_back(std::move(graph.nodes[k]));
-    graph.nodes = std::move(kept);
+    erase_nodes(graph, drop);
     fused_add += addend >= 0;
     fused_act += params.kind != Activation::kNone;
     report.changes += static_cast<int>(pattern.size()) - 1;

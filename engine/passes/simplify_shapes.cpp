@@ -65,10 +65,7 @@ Result<PassReport> simplify_shapes_pass(Graph& graph, const PassContext&) {
       ++merged;
     }
   }
-  std::vector<Node> kept;
-  for (size_t n = 0; n < graph.nodes.size(); ++n)
-    if (!drop[n]) kept.push_back(std::move(graph.nodes[n]));
-  graph.nodes = std::move(kept);
+  erase_nodes(graph, drop);
   remove_dead_code(graph);
   report.changes = removed + merged;
   report.detail = std::to_string(removed) + " no-op shape ops removed, " + std::to_string(merged) + " merged";

@@ -9,17 +9,10 @@
 
 #include "engine/fim_graph.h"
 #include "runtime/session.h"
+#include "tests/unit/test_util.h"
 
 namespace fusedinf {
 namespace {
-
-std::vector<float> seeded_weights(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> d(0.f, 0.5f);
-  std::vector<float> w(n);
-  for (float& v : w) v = d(rng);
-  return w;
-}
 
 // input [1,8] -> MatMul(w1 [8,16]) -> Relu -> MatMul(head [16,4]) -> logits
 // The backbone weights come from `backbone_seed`, the head from `head_seed`.
@@ -27,8 +20,8 @@ Graph make_mlp(uint32_t backbone_seed, uint32_t head_seed, int64_t in_features =
   Graph g;
   g.name = "mlp";
   const int x = g.add_tensor("input", DType::kFloat32, {1, in_features});
-  auto w1 = seeded_weights(static_cast<size_t>(in_features) * 16, backbone_seed);
-  auto w2 = seeded_weights(16 * 4, head_seed);
+  auto w1 = testing::seeded_normal(static_cast<size_t>(in_features) * 16, backbone_seed, 0.5f);
+  auto w2 = testing::seeded_normal(16 * 4, head_seed, 0.5f);
   const int c1 = g.add_constant("w1", DType::kFloat32, {in_features, 16}, Buffer::copy_of(w1.data(), w1.size() * 4));
   const int c2 = g.add_constant("head", DType::kFloat32, {16, 4}, Buffer::copy_of(w2.data(), w2.size() * 4));
   const int h = g.add_tensor("h", DType::kFloat32, {1, 16});
@@ -44,7 +37,7 @@ Graph make_mlp(uint32_t backbone_seed, uint32_t head_seed, int64_t in_features =
 
 HostTensor random_input(int64_t features, uint32_t seed) {
   HostTensor t = HostTensor::zeros(DType::kFloat32, {1, features});
-  auto v = seeded_weights(static_cast<size_t>(features), seed);
+  auto v = testing::seeded_normal(static_cast<size_t>(features), seed, 0.5f);
   std::memcpy(t.bytes.data(), v.data(), v.size() * 4);
   return t;
 }

@@ -9,23 +9,17 @@
 #include <thread>
 
 #include "runtime/session.h"
+#include "tests/unit/test_util.h"
 
 namespace fusedinf {
 namespace {
-
-std::vector<float> seeded(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> d(0.f, 0.3f);
-  std::vector<float> v(n);
-  for (float& x : v) x = d(rng);
-  return v;
-}
 
 // input [1,64] -> MatMul(backbone [64,256]) -> Relu -> MatMul(head [256,4]) -> logits.
 Graph make_model(uint32_t backbone_seed, uint32_t head_seed) {
   Graph g;
   const int x = g.add_tensor("input", DType::kFloat32, {1, 64});
-  auto w1 = seeded(64 * 256, backbone_seed), w2 = seeded(256 * 4, head_seed);
+  auto w1 = testing::seeded_normal(64 * 256, backbone_seed, 0.3f),
+       w2 = testing::seeded_normal(256 * 4, head_seed, 0.3f);
   const int c1 = g.add_constant("backbone", DType::kFloat32, {64, 256}, Buffer::copy_of(w1.data(), w1.size() * 4));
   const int c2 = g.add_constant("head", DType::kFloat32, {256, 4}, Buffer::copy_of(w2.data(), w2.size() * 4));
   const int h = g.add_tensor("h", DType::kFloat32, {1, 256});
@@ -40,7 +34,7 @@ Graph make_model(uint32_t backbone_seed, uint32_t head_seed) {
 
 HostTensor input_for(uint32_t seed) {
   HostTensor t = HostTensor::zeros(DType::kFloat32, {1, 64});
-  auto v = seeded(64, seed);
+  auto v = testing::seeded_normal(64, seed, 0.3f);
   std::memcpy(t.bytes.data(), v.data(), 256);
   return t;
 }
