@@ -11,6 +11,11 @@ namespace {
 
 // Unary ops on float32; Neg and Abs also on integers.
 Status infer_unary(const Node& node, std::span<const ValueInfo> in, std::span<ValueInfo> out) {
+  if (node.op == "Not") {
+    FI_RETURN_IF_ERROR(expect_dtype(in[0], DType::kBool, "input"));
+    out[0] = {DType::kBool, in[0].shape};
+    return Status::ok();
+  }
   const bool int_ok = node.op == "Neg" || node.op == "Abs";
   if (in[0].dtype != DType::kFloat32 && !(int_ok && (in[0].dtype == DType::kInt64 || in[0].dtype == DType::kInt32)))
     return Status::error("input dtype " + std::string(dtype_name(in[0].dtype)) + " is not supported");
@@ -29,7 +34,9 @@ Status infer_cast(const Node& node, std::span<const ValueInfo> in, std::span<Val
 // Add, Sub, Mul, Div, Min, Max, Sum, Mean (any input count >= 1), Pow, PRelu, comparisons.
 Status infer_broadcast(const Node& node, std::span<const ValueInfo> in, std::span<ValueInfo> out) {
   const std::string& op = node.op;
-  const bool compare = op == "Equal" || op == "Less" || op == "Greater";
+  const bool logical = op == "And" || op == "Or" || op == "Xor";
+  const bool compare =
+      op == "Equal" || op == "Less" || op == "Greater" || op == "LessOrEqual" || op == "GreaterOrEqual" || logical;
   if (op == "Pow") {
     FI_RETURN_IF_ERROR(expect_dtype(in[0], DType::kFloat32, "Pow's base"));
     if (in[1].dtype == DType::kBool) return Status::error("Pow's exponent may not be bool");
@@ -37,7 +44,8 @@ Status infer_broadcast(const Node& node, std::span<const ValueInfo> in, std::spa
     FI_RETURN_IF_ERROR(expect_same_dtype(in));
     const DType t = in[0].dtype;
     if (op == "PRelu" || op == "Mean") FI_RETURN_IF_ERROR(expect_dtype(in[0], DType::kFloat32, "input"));
-    if (t == DType::kBool && !(op == "Equal")) return Status::error("bool inputs are not supported");
+    if (logical && t != DType::kBool) return Status::error(op + " takes bool inputs");
+    if (t == DType::kBool && !(op == "Equal" || logical)) return Status::error("bool inputs are not supported");
   }
   Shape shape = in[0].shape;
   for (size_t i = 1; i < in.size(); ++i) {
@@ -60,22 +68,62 @@ Status infer_where(const Node&, std::span<const ValueInfo> in, std::span<ValueIn
 }
 
 constexpr OpDef kOps[] = {
-    {"Relu", 1, 1, 1, 1, infer_unary},        {"LeakyRelu", 1, 1, 1, 1, infer_unary},
-    {"Sigmoid", 1, 1, 1, 1, infer_unary},     {"Tanh", 1, 1, 1, 1, infer_unary},
-    {"Clip", 1, 1, 1, 1, infer_unary},        {"HardSigmoid", 1, 1, 1, 1, infer_unary},
-    {"HardSwish", 1, 1, 1, 1, infer_unary},   {"Elu", 1, 1, 1, 1, infer_unary},
-    {"Selu", 1, 1, 1, 1, infer_unary},        {"Softplus", 1, 1, 1, 1, infer_unary},
-    {"Erf", 1, 1, 1, 1, infer_unary},         {"Sqrt", 1, 1, 1, 1, infer_unary},
-    {"Exp", 1, 1, 1, 1, infer_unary},         {"Log", 1, 1, 1, 1, infer_unary},
-    {"Neg", 1, 1, 1, 1, infer_unary},         {"Abs", 1, 1, 1, 1, infer_unary},
-    {"Reciprocal", 1, 1, 1, 1, infer_unary},  {"Cast", 1, 1, 1, 1, infer_cast},
-    {"Add", 2, 2, 1, 1, infer_broadcast},     {"Sub", 2, 2, 1, 1, infer_broadcast},
-    {"Mul", 2, 2, 1, 1, infer_broadcast},     {"Div", 2, 2, 1, 1, infer_broadcast},
-    {"Pow", 2, 2, 1, 1, infer_broadcast},     {"PRelu", 2, 2, 1, 1, infer_broadcast},
-    {"Equal", 2, 2, 1, 1, infer_broadcast},   {"Less", 2, 2, 1, 1, infer_broadcast},
-    {"Greater", 2, 2, 1, 1, infer_broadcast}, {"Min", 1, 64, 1, 1, infer_broadcast},
-    {"Max", 1, 64, 1, 1, infer_broadcast},    {"Sum", 1, 64, 1, 1, infer_broadcast},
-    {"Mean", 1, 64, 1, 1, infer_broadcast},   {"Where", 3, 3, 1, 1, infer_where},
+    {"Relu", 1, 1, 1, 1, infer_unary},
+    {"LeakyRelu", 1, 1, 1, 1, infer_unary},
+    {"Sigmoid", 1, 1, 1, 1, infer_unary},
+    {"Tanh", 1, 1, 1, 1, infer_unary},
+    {"Clip", 1, 1, 1, 1, infer_unary},
+    {"HardSigmoid", 1, 1, 1, 1, infer_unary},
+    {"HardSwish", 1, 1, 1, 1, infer_unary},
+    {"Elu", 1, 1, 1, 1, infer_unary},
+    {"Selu", 1, 1, 1, 1, infer_unary},
+    {"Softplus", 1, 1, 1, 1, infer_unary},
+    {"Erf", 1, 1, 1, 1, infer_unary},
+    {"Sqrt", 1, 1, 1, 1, infer_unary},
+    {"Exp", 1, 1, 1, 1, infer_unary},
+    {"Log", 1, 1, 1, 1, infer_unary},
+    {"Neg", 1, 1, 1, 1, infer_unary},
+    {"Abs", 1, 1, 1, 1, infer_unary},
+    {"Reciprocal", 1, 1, 1, 1, infer_unary},
+    {"Ceil", 1, 1, 1, 1, infer_unary},
+    {"Floor", 1, 1, 1, 1, infer_unary},
+    {"Round", 1, 1, 1, 1, infer_unary},
+    {"Sign", 1, 1, 1, 1, infer_unary},
+    {"Sin", 1, 1, 1, 1, infer_unary},
+    {"Cos", 1, 1, 1, 1, infer_unary},
+    {"Tan", 1, 1, 1, 1, infer_unary},
+    {"Asin", 1, 1, 1, 1, infer_unary},
+    {"Acos", 1, 1, 1, 1, infer_unary},
+    {"Atan", 1, 1, 1, 1, infer_unary},
+    {"Sinh", 1, 1, 1, 1, infer_unary},
+    {"Cosh", 1, 1, 1, 1, infer_unary},
+    {"Asinh", 1, 1, 1, 1, infer_unary},
+    {"Acosh", 1, 1, 1, 1, infer_unary},
+    {"Atanh", 1, 1, 1, 1, infer_unary},
+    {"Softsign", 1, 1, 1, 1, infer_unary},
+    {"ThresholdedRelu", 1, 1, 1, 1, infer_unary},
+    {"Celu", 1, 1, 1, 1, infer_unary},
+    {"Not", 1, 1, 1, 1, infer_unary},
+    {"LessOrEqual", 2, 2, 1, 1, infer_broadcast},
+    {"GreaterOrEqual", 2, 2, 1, 1, infer_broadcast},
+    {"And", 2, 2, 1, 1, infer_broadcast},
+    {"Or", 2, 2, 1, 1, infer_broadcast},
+    {"Xor", 2, 2, 1, 1, infer_broadcast},
+    {"Cast", 1, 1, 1, 1, infer_cast},
+    {"Add", 2, 2, 1, 1, infer_broadcast},
+    {"Sub", 2, 2, 1, 1, infer_broadcast},
+    {"Mul", 2, 2, 1, 1, infer_broadcast},
+    {"Div", 2, 2, 1, 1, infer_broadcast},
+    {"Pow", 2, 2, 1, 1, infer_broadcast},
+    {"PRelu", 2, 2, 1, 1, infer_broadcast},
+    {"Equal", 2, 2, 1, 1, infer_broadcast},
+    {"Less", 2, 2, 1, 1, infer_broadcast},
+    {"Greater", 2, 2, 1, 1, infer_broadcast},
+    {"Min", 1, 64, 1, 1, infer_broadcast},
+    {"Max", 1, 64, 1, 1, infer_broadcast},
+    {"Sum", 1, 64, 1, 1, infer_broadcast},
+    {"Mean", 1, 64, 1, 1, infer_broadcast},
+    {"Where", 3, 3, 1, 1, infer_where},
 };
 
 }  // namespace

@@ -57,6 +57,44 @@ Status run_unary_float(const KernelArgs& a) {
     f = [](float x) { return std::fabs(x); };
   else if (op == "Reciprocal")
     f = [](float x) { return 1.f / x; };
+  else if (op == "Ceil")
+    f = [](float x) { return std::ceil(x); };
+  else if (op == "Floor")
+    f = [](float x) { return std::floor(x); };
+  else if (op == "Round")
+    f = [](float x) { return std::nearbyint(x); };  // half to even (default rounding mode)
+  else if (op == "Sign")
+    f = [](float x) { return x > 0.f ? 1.f : x < 0.f ? -1.f : x; };
+  else if (op == "Sin")
+    f = [](float x) { return std::sin(x); };
+  else if (op == "Cos")
+    f = [](float x) { return std::cos(x); };
+  else if (op == "Tan")
+    f = [](float x) { return std::tan(x); };
+  else if (op == "Asin")
+    f = [](float x) { return std::asin(x); };
+  else if (op == "Acos")
+    f = [](float x) { return std::acos(x); };
+  else if (op == "Atan")
+    f = [](float x) { return std::atan(x); };
+  else if (op == "Sinh")
+    f = [](float x) { return std::sinh(x); };
+  else if (op == "Cosh")
+    f = [](float x) { return std::cosh(x); };
+  else if (op == "Asinh")
+    f = [](float x) { return std::asinh(x); };
+  else if (op == "Acosh")
+    f = [](float x) { return std::acosh(x); };
+  else if (op == "Atanh")
+    f = [](float x) { return std::atanh(x); };
+  else if (op == "Softsign")
+    f = [](float x) { return x / (1.f + std::fabs(x)); };
+  else if (op == "ThresholdedRelu")
+    f = [al = at.get_float("alpha", 1.f)](float x) { return x > al ? x : 0.f; };
+  else if (op == "Celu")
+    f = [al = at.get_float("alpha", 1.f)](float x) {
+      return std::fmax(0.f, x) + std::fmin(0.f, al * (std::exp(x / al) - 1.f));
+    };
   else
     return Status::error("no unary function");
   const float* x = a.inputs[0].as<float>();
@@ -67,6 +105,10 @@ Status run_unary_float(const KernelArgs& a) {
 
 Status run_unary(const KernelArgs& a) {
   if (a.inputs[0].dtype == DType::kFloat32) return run_unary_float(a);
+  if (a.node.op == "Not") {
+    for (int64_t i = 0, n = a.outputs[0].numel(); i < n; ++i) a.outputs[0].as<bool>()[i] = !a.inputs[0].as<bool>()[i];
+    return Status::ok();
+  }
   const bool neg = a.node.op == "Neg";
   return dispatch_dtype(a.inputs[0].dtype, [&]<class T>() {
     if constexpr (std::is_same_v<T, int64_t> || std::is_same_v<T, int32_t>) {
@@ -120,6 +162,16 @@ Status run_binary(const KernelArgs& a) {
       fold_broadcast<T, bool>(a, [](T x, T y) { return x < y; });
     else if (op == "Greater")
       fold_broadcast<T, bool>(a, [](T x, T y) { return x > y; });
+    else if (op == "LessOrEqual")
+      fold_broadcast<T, bool>(a, [](T x, T y) { return x <= y; });
+    else if (op == "GreaterOrEqual")
+      fold_broadcast<T, bool>(a, [](T x, T y) { return x >= y; });
+    else if (op == "And")
+      fold_broadcast<T, bool>(a, [](T x, T y) { return bool(x) && bool(y); });
+    else if (op == "Or")
+      fold_broadcast<T, bool>(a, [](T x, T y) { return bool(x) || bool(y); });
+    else if (op == "Xor")
+      fold_broadcast<T, bool>(a, [](T x, T y) { return bool(x) != bool(y); });
     else if constexpr (!std::is_same_v<T, bool>) {
       if (op == "Add" || op == "Sum")
         fold_broadcast<T, T>(a, [](T x, T y) { return T(x + y); });
@@ -191,14 +243,34 @@ Status run_cast(const KernelArgs& a) {
 }
 
 constexpr CpuKernel kKernels[] = {
-    {"Relu", run_unary},       {"LeakyRelu", run_unary},   {"Sigmoid", run_unary},   {"Tanh", run_unary},
-    {"Clip", run_unary},       {"HardSigmoid", run_unary}, {"HardSwish", run_unary}, {"Elu", run_unary},
-    {"Selu", run_unary},       {"Softplus", run_unary},    {"Erf", run_unary},       {"Sqrt", run_unary},
-    {"Exp", run_unary},        {"Log", run_unary},         {"Neg", run_unary},       {"Abs", run_unary},
-    {"Reciprocal", run_unary}, {"Cast", run_cast},         {"Add", run_binary},      {"Sub", run_binary},
-    {"Mul", run_binary},       {"Div", run_binary},        {"Pow", run_binary},      {"PRelu", run_binary},
-    {"Equal", run_binary},     {"Less", run_binary},       {"Greater", run_binary},  {"Min", run_binary},
-    {"Max", run_binary},       {"Sum", run_binary},        {"Mean", run_binary},     {"Where", run_where},
+    {"Relu", run_unary},         {"LeakyRelu", run_unary},
+    {"Sigmoid", run_unary},      {"Tanh", run_unary},
+    {"Clip", run_unary},         {"HardSigmoid", run_unary},
+    {"HardSwish", run_unary},    {"Elu", run_unary},
+    {"Selu", run_unary},         {"Softplus", run_unary},
+    {"Erf", run_unary},          {"Sqrt", run_unary},
+    {"Exp", run_unary},          {"Log", run_unary},
+    {"Neg", run_unary},          {"Abs", run_unary},
+    {"Reciprocal", run_unary},   {"Ceil", run_unary},
+    {"Floor", run_unary},        {"Round", run_unary},
+    {"Sign", run_unary},         {"Sin", run_unary},
+    {"Cos", run_unary},          {"Tan", run_unary},
+    {"Asin", run_unary},         {"Acos", run_unary},
+    {"Atan", run_unary},         {"Sinh", run_unary},
+    {"Cosh", run_unary},         {"Asinh", run_unary},
+    {"Acosh", run_unary},        {"Atanh", run_unary},
+    {"Softsign", run_unary},     {"ThresholdedRelu", run_unary},
+    {"Celu", run_unary},         {"Not", run_unary},
+    {"LessOrEqual", run_binary}, {"GreaterOrEqual", run_binary},
+    {"And", run_binary},         {"Or", run_binary},
+    {"Xor", run_binary},         {"Cast", run_cast},
+    {"Add", run_binary},         {"Sub", run_binary},
+    {"Mul", run_binary},         {"Div", run_binary},
+    {"Pow", run_binary},         {"PRelu", run_binary},
+    {"Equal", run_binary},       {"Less", run_binary},
+    {"Greater", run_binary},     {"Min", run_binary},
+    {"Max", run_binary},         {"Sum", run_binary},
+    {"Mean", run_binary},        {"Where", run_where},
 };
 
 }  // namespace
