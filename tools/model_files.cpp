@@ -24,6 +24,7 @@ Result<Graph> load_model_file(const std::string& path, const ModelLoadOptions& o
     return graph;
   }
   if (p.extension() != ".onnx") return Status::error("'" + path + "': expected a .onnx or .fim file");
+  FI_RETURN_IF_ERROR(check_pass_names(options.passes));
   importer::ImportOptions import_options;
   import_options.batch_size = options.batch;
   import_options.model_name = name;

@@ -42,6 +42,9 @@ Result<PassReport> fuse_epilogues_pass(Graph& graph, const PassContext& context)
 // All passes in their default order.
 const std::vector<Pass>& all_passes();
 
+// Checks a pass list ("default", "none", or comma-separated names) without running it.
+Status check_pass_names(const std::string& names);
+
 // Runs the passes named in `names` ("default", "none", or a comma-separated list) in order.
 Result<std::vector<PassReport>> run_passes(Graph& graph, const std::string& names, const PassContext& context);
 

@@ -21,7 +21,9 @@ const std::vector<Pass>& all_passes() {
   return passes;
 }
 
-Result<std::vector<PassReport>> run_passes(Graph& graph, const std::string& names, const PassContext& context) {
+namespace {
+
+Result<std::vector<const Pass*>> select_passes(const std::string& names) {
   std::vector<const Pass*> selected;
   if (names == "default") {
     for (const Pass& p : all_passes()) selected.push_back(&p);
@@ -40,6 +42,15 @@ Result<std::vector<PassReport>> run_passes(Graph& graph, const std::string& name
       selected.push_back(found);
     }
   }
+  return selected;
+}
+
+}  // namespace
+
+Status check_pass_names(const std::string& names) { return select_passes(names).status(); }
+
+Result<std::vector<PassReport>> run_passes(Graph& graph, const std::string& names, const PassContext& context) {
+  FI_ASSIGN_OR_RETURN(std::vector<const Pass*> selected, select_passes(names));
   std::vector<PassReport> reports;
   for (const Pass* p : selected) {
     const size_t nodes_before = graph.nodes.size();

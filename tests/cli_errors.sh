@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Every CLI error is a message on stderr and a non-zero exit, never a crash (exit >= 128).
+#   cli_errors.sh FUSEDINF WORK_DIR
+set -uo pipefail
+fusedinf=$1 work=$2
+mkdir -p "$work"
+failures=0
+# expect_error EXPECTED_TEXT COMMAND...: the command must exit 1 or 2 and print EXPECTED_TEXT.
+expect_error() {
+  local want=$1
+  shift
+  local out code
+  out=$("$@" 2>&1)
+  code=$?
+  if [ $code -eq 0 ] || [ $code -ge 128 ] || ! grep -qF -- "$want" <<<"$out"; then
+    echo "FAIL: '$*' exited $code, expected an error containing '$want'; got: $out"
+    failures=$((failures + 1))
+  fi
+}
+head -c 3000 /dev/urandom >"$work/garbage.onnx"
+cp "$work/garbage.onnx" "$work/garbage.fim"
+cp "$work/garbage.onnx" "$work/garbage.npy"
+printf 'FIM1' >"$work/tiny.fim"
+expect_error "not a valid ONNX model" "$fusedinf" import "$work/garbage.onnx" -o "$work/x.fim"
+expect_error "cannot open" "$fusedinf" import "$work/missing.onnx" -o "$work/x.fim"
+expect_error "expected a .onnx file" "$fusedinf" import "$work/garbage.fim" -o "$work/x.fim"
+expect_error "error:" "$fusedinf" inspect "$work/garbage.fim"
+expect_error "too short" "$fusedinf" run "$work/tiny.fim"
+expect_error "cannot open" "$fusedinf" run "$work/missing.fim"
+expect_error "unknown pass" "$fusedinf" import "$work/garbage.onnx" -o "$work/x.fim" --passes teleport
+expect_error "bad budget" "$fusedinf" pool --models "$work" --budget lots --trace "$work/tiny.fim"
+expect_error "models is required" "$fusedinf" fuse -o "$work/g.fim"
+expect_error "A subcommand is required" "$fusedinf" teleport
+expect_error "no test cases" "$fusedinf" conformance "$work"
+# A real model with a wrong input.
+if [ -n "${FUSEDINF_ZOO_CASE:-}" ] && [ -f "$FUSEDINF_ZOO_CASE/model.onnx" ]; then
+  "$fusedinf" import "$FUSEDINF_ZOO_CASE/model.onnx" -o "$work/m.fim" >/dev/null
+  expect_error "expected float32 [1,16,128], got float32 [1,3,224,224]" \
+    "$fusedinf" run "$work/m.fim" --input "input=$(dirname "$FUSEDINF_ZOO_CASE")/resnet18_op13/input.npy"
+  expect_error "is not a name of the model" "$fusedinf" run "$work/m.fim" --input "nope=$FUSEDINF_ZOO_CASE/input.npy"
+  expect_error "is not a .npy file" "$fusedinf" run "$work/m.fim" --input "$work/garbage.npy"
+fi
+[ $failures -eq 0 ] && echo "all CLI error cases behaved"
+exit $failures
