@@ -32,10 +32,11 @@ std::string_view activation_name(Activation kind) {
 
 EpilogueParams epilogue_from_attrs(const Attributes& attrs) {
   EpilogueParams p;
-  p.kind = activation_from_name(attrs.get_string("activation", "none")).value_or(Activation::kNone);
-  p.alpha = attrs.get_float("activation_alpha", 0.01f);
-  p.min = attrs.get_float("activation_min", -INFINITY);
-  p.max = attrs.get_float("activation_max", INFINITY);
+  // Lookups that do not allocate: kernels call this inside runs.
+  p.kind = activation_from_name(attrs.string_or("activation", "none")).value_or(Activation::kNone);
+  p.alpha = attrs.float_or("activation_alpha", 0.01f);
+  p.min = attrs.float_or("activation_min", -INFINITY);
+  p.max = attrs.float_or("activation_max", INFINITY);
   return p;
 }
 

@@ -9,6 +9,10 @@
 //   the device once, reference-counted: swapping in a fine-tune next to its base model copies
 //   only the weights that differ, and a buffer is freed with its last user.
 // - In-flight requests are never disturbed: a model in use is never evicted.
+// - Pipelined swap-in: the weights to copy go through the backend's copy queue in chunks,
+//   each followed by an event; the first run after a swap-in starts at once and each node
+//   waits only for the chunk that completes its weights (runtime/swap_plan.h). A model whose
+//   weights are shared with another model still being copied waits for that model's chunks.
 // - Staging: at registration each model's weights are read once from the mapped file into one
 //   staging region (backend host memory, pinned on a GPU), in first-use order, so a swap-in is
 //   a pure host-to-device copy. Staging has its own budget; a model that does not fit is
@@ -35,16 +39,22 @@ namespace fusedinf {
 struct ModelMetrics {
   uint64_t requests = 0, swap_ins = 0, evictions = 0;
   uint64_t bytes_copied = 0;
-  double copy_ms = 0;   // host-to-device copies of weights (and their synchronisation)
-  double swap_ms = 0;   // whole swap-ins: copies, arena allocation, session setup
+  double copy_ms = 0;   // host-to-device copies of weights: first chunk enqueued to last chunk done
+  double swap_ms = 0;   // swap-in set-up on the host: allocation, enqueuing copies, session set-up
+  double cold_ms = 0;   // swap-in start to the first result after it (copy overlapped with compute)
   double queue_ms = 0;  // request start to run start (waiting for memory or the model)
   double run_ms = 0;
   double bandwidth_gbps() const { return copy_ms > 0 ? bytes_copied / (copy_ms * 1e6) : 0; }
 };
 
+struct SwapOptions {
+  uint64_t chunk_bytes = 4 << 20;  // copy granularity of a pipelined swap-in
+  bool pipelined = true;           // false: the first run waits for the whole copy
+};
+
 class ModelPool {
  public:
-  ModelPool(Backend& backend, uint64_t budget_bytes, uint64_t staging_budget_bytes = 0);
+  ModelPool(Backend& backend, uint64_t budget_bytes, uint64_t staging_budget_bytes = 0, SwapOptions swap = {});
   ~ModelPool();
   ModelPool(const ModelPool&) = delete;
   ModelPool& operator=(const ModelPool&) = delete;
@@ -75,10 +85,16 @@ class ModelPool {
   bool evict_one_idle(const Entry& keep);
   Result<void*> allocate(uint64_t bytes);
   void release(void* p, uint64_t bytes);
+  Status enqueue_copies(Entry& entry, Resident& resident);
+  void forget_finished_copies(Resident& resident);
 
   Backend& backend_;
   const uint64_t budget_;
   const uint64_t staging_budget_;
+  const SwapOptions swap_;
+  std::unique_ptr<Queue> copy_queue_;  // null when the backend could not make one (then register fails)
+  Status copy_queue_status_;
+  int64_t events_recorded_ = 0;  // copy events so far: their order on the one copy queue
   uint64_t staging_used_ = 0;
   mutable std::mutex mutex_;
   std::condition_variable idle_;

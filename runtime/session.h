@@ -1,10 +1,18 @@
-// A Session runs one Graph on the CPU backend. Created once (checks that every node has a
-// kernel, plans the activations and allocates their one arena), then run many times; run()
-// allocates nothing but its returned outputs. Not thread-safe: one run at a time per Session.
+// A Session runs one Graph on one backend: the executor.
+//
+// Created once: kernels compiled for the backend (or taken from an earlier compilation),
+// activations and kernel workspace planned into one arena (one backend allocation), weights
+// in one region in first-use order (uploaded through staging memory unless the backend's
+// memory is host memory or the caller placed them), and every node bound to fixed views.
+// Then run many times: a run copies its inputs in, enqueues every node on the session's
+// queue, copies the outputs out and waits once. It allocates nothing but its returned
+// outputs. Backends that can record work (CUDA graphs) replay the whole run from the second
+// run on. Not thread-safe: one run at a time per Session.
 #pragma once
 
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -12,45 +20,52 @@
 #include "engine/graph.h"
 #include "engine/host_tensor.h"
 #include "engine/status.h"
-#include "kernels/cpu/cpu_kernels.h"
+#include "runtime/backend.h"
 
 namespace fusedinf {
 
+struct SessionOptions {
+  // The activation arena: at least arena_bytes() of backend memory, 64-byte aligned, owned by
+  // the caller and outliving the session. nullptr: the session allocates its own.
+  void* arena = nullptr;
+  // The graph's constant buffers already hold backend addresses (the model pool placed them).
+  bool weights_placed = false;
+  // Kernels compiled earlier for this graph on this backend; nullptr: compile now.
+  std::shared_ptr<CompiledGraph> compiled;
+};
+
 class Session {
  public:
+  // On the process's CPU backend.
   static Result<Session> create(Graph graph);
-  // Same, with the activation arena provided by the caller (at least arena_bytes(graph) bytes,
-  // 64-byte aligned, owned by the caller and outliving the session).
-  static Result<Session> create(Graph graph, uint8_t* external_arena);
-  // Bytes of the arena a session of `graph` plans (activations and kernel workspace).
-  static uint64_t arena_bytes(const Graph& graph);
+  // `backend` must outlive the session.
+  static Result<Session> create(Backend& backend, Graph graph, SessionOptions options = {});
+  // The activation plan of `graph` with the workspace `compiled` asks for.
+  static ActivationPlan plan(const Graph& graph, const CompiledGraph& compiled);
+  static uint64_t arena_bytes(const ActivationPlan& plan);
 
-  const Graph& graph() const { return graph_; }
-  const ActivationPlan& plan() const { return plan_; }
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+  ~Session();
 
-  // Inputs are matched by name; each must have the graph input's dtype and shape.
-  // Returns the graph outputs in graph order, each named.
-  Result<std::vector<HostTensor>> run(const std::map<std::string, HostTensor>& inputs);
+  const Graph& graph() const;
+  const ActivationPlan& plan() const;
+  uint64_t weight_bytes() const;  // bytes of the weights region this session uploaded (0: placed or host)
+
+  // Inputs are matched by name; each must have the graph input's dtype and shape. Returns the
+  // graph outputs in graph order, each named.
+  // `node_waits` (pipelined swap-in): empty, or one event per node plus one more; node n starts
+  // only once node_waits[n] is reached (nullptr: no wait), the outputs are read only once the
+  // last one is. Runs with waits are never recorded.
+  Result<std::vector<HostTensor>> run(const std::map<std::string, HostTensor>& inputs,
+                                      std::span<const Event* const> node_waits = {});
 
  private:
-  explicit Session(Graph graph) : graph_(std::move(graph)) {}
-  ConstTensorView view(int tensor) const;
+  struct State;
+  explicit Session(std::unique_ptr<State> state);
+  Status enqueue_run(std::span<const Event* const> node_waits);
 
-  // A node bound to its kernel and to fixed views of its tensors and workspace, built once
-  // so that run() allocates nothing but its returned outputs.
-  struct BoundNode {
-    size_t node;
-    cpu::KernelFn run;
-    std::vector<ConstTensorView> inputs;
-    std::vector<TensorView> outputs;
-    std::span<uint8_t> workspace;
-  };
-
-  Graph graph_;
-  ActivationPlan plan_;
-  std::unique_ptr<uint8_t[], void (*)(void*)> arena_{nullptr, nullptr};
-  std::vector<uint8_t*> tensor_data_;  // arena address of every planned tensor
-  std::vector<BoundNode> bound_;       // nodes to run, in order (aliases already satisfied are left out)
+  std::unique_ptr<State> state_;
 };
 
 // Checks `tensor` against graph input `io` of `graph`: dtype and shape, with a message that

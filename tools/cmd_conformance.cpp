@@ -1,4 +1,5 @@
 // fusedinf conformance DIR... [--json FILE] [--verbose] [--rtol R] [--atol A] [--min-passed N]
+//                      [--backend cpu|cuda|auto]
 // Exits 1 when any case failed (a wrong result or a crash); unsupported cases do not fail.
 #include <cstdio>
 #include <fstream>
@@ -25,6 +26,7 @@ void add_conformance_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--rtol", args->options.rtol, "Relative tolerance (ONNX default 1e-3)");
   cmd->add_option("--atol", args->options.atol, "Absolute tolerance (ONNX default 1e-7)");
   cmd->add_option("--timeout", args->options.timeout_s, "Seconds per case");
+  cmd->add_option("--backend", args->options.backend, "cpu (default), cuda or auto");
   cmd->add_option("--min-passed", args->min_passed, "Also exit 1 when fewer cases pass (a regression guard)");
   cmd->callback([args, &exit_code] {
     const std::vector<std::string> cases = find_conformance_cases(args->roots);

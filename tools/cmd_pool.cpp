@@ -1,4 +1,5 @@
 // fusedinf pool --models DIR --budget 2GiB --trace requests.txt [--staging-budget 1GiB] [--seed N]
+//               [--backend cpu|cuda|auto] [--chunk-kib K] [--no-pipelining]
 // Registers every .fim in DIR (named by file name), replays the trace (one model name per
 // line, optionally preceded by an arrival time in milliseconds) with random inputs, and prints
 // each model's swap-ins, evictions, bytes copied, copy time, bandwidth, queue and run time.
@@ -71,7 +72,7 @@ Result<std::vector<Request>> read_trace(const std::string& path) {
 }
 
 int replay(const std::string& dir, const std::string& budget_text, const std::string& staging_text,
-           const std::string& trace, uint64_t seed) {
+           const std::string& trace, uint64_t seed, const std::string& backend_name, const SwapOptions& swap) {
   auto fail = [](const Status& s) {
     std::fprintf(stderr, "error: %s\n", s.message().c_str());
     return 1;
@@ -82,8 +83,10 @@ int replay(const std::string& dir, const std::string& budget_text, const std::st
   if (!staging.is_ok()) return fail(staging.status());
   Result<std::vector<Request>> requests = read_trace(trace);
   if (!requests.is_ok()) return fail(requests.status());
-  auto backend = make_cpu_backend();
-  ModelPool pool(*backend, *budget, *staging);
+  Result<std::unique_ptr<Backend>> backend = make_backend(backend_name);
+  if (!backend.is_ok()) return fail(backend.status());
+  std::printf("backend: %s\n", std::string((*backend)->name()).c_str());
+  ModelPool pool(**backend, *budget, *staging, swap);
   std::map<std::string, std::map<std::string, HostTensor>> inputs;
   std::error_code ec;
   std::vector<std::filesystem::path> files;
@@ -115,15 +118,15 @@ int replay(const std::string& dir, const std::string& budget_text, const std::st
               static_cast<unsigned long long>(*budget), static_cast<unsigned long long>(pool.peak_bytes()),
               requests->size());
   for (const std::string& m : pool.resident_models()) std::printf(" %s", m.c_str());
-  std::printf("\nstaging: %llu bytes\n%-24s %8s %8s %9s %14s %10s %8s %10s %10s %10s\n",
+  std::printf("\nstaging: %llu bytes\n%-24s %8s %8s %9s %14s %10s %8s %10s %10s %10s %10s\n",
               static_cast<unsigned long long>(pool.staging_bytes()), "model", "requests", "swap-ins", "evictions",
-              "bytes copied", "copy ms", "GB/s", "swap ms", "queue ms", "run ms");
+              "bytes copied", "copy ms", "GB/s", "swap ms", "cold ms", "queue ms", "run ms");
   for (const std::string& m : pool.model_names()) {
     const ModelMetrics x = pool.metrics(m);
-    std::printf("%-24s %8llu %8llu %9llu %14llu %10.2f %8.2f %10.2f %10.2f %10.2f\n", m.c_str(),
+    std::printf("%-24s %8llu %8llu %9llu %14llu %10.2f %8.2f %10.2f %10.2f %10.2f %10.2f\n", m.c_str(),
                 static_cast<unsigned long long>(x.requests), static_cast<unsigned long long>(x.swap_ins),
                 static_cast<unsigned long long>(x.evictions), static_cast<unsigned long long>(x.bytes_copied),
-                x.copy_ms, x.bandwidth_gbps(), x.swap_ms, x.queue_ms, x.run_ms);
+                x.copy_ms, x.bandwidth_gbps(), x.swap_ms, x.cold_ms, x.queue_ms, x.run_ms);
   }
   return 0;
 }
@@ -132,18 +135,25 @@ int replay(const std::string& dir, const std::string& budget_text, const std::st
 
 void add_pool_command(CLI::App& app, int& exit_code) {
   struct Args {
-    std::string dir, budget, staging = "0", trace;
+    std::string dir, budget, staging = "0", trace, backend = "auto";
     uint64_t seed = 0;
+    uint64_t chunk_kib = 4096;
+    bool no_pipelining = false;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* cmd = app.add_subcommand("pool", "Replay a request trace through the model pool (CPU backend)");
+  CLI::App* cmd = app.add_subcommand("pool", "Replay a request trace through the model pool");
   cmd->add_option("--models", args->dir, "Folder of .fim files")->required()->check(CLI::ExistingDirectory);
   cmd->add_option("--budget", args->budget, "Device memory budget (e.g. 512MiB, 2GiB)")->required();
   cmd->add_option("--staging-budget", args->staging, "Host staging memory for weights (default 0: read from files)");
   cmd->add_option("--trace", args->trace, "Requests: one '[ARRIVAL_MS] MODEL' per line")->required();
   cmd->add_option("--seed", args->seed, "Seed of the random inputs");
-  cmd->callback(
-      [args, &exit_code] { exit_code = replay(args->dir, args->budget, args->staging, args->trace, args->seed); });
+  cmd->add_option("--backend", args->backend, "cpu, cuda or auto (CUDA when a GPU is usable)");
+  cmd->add_option("--chunk-kib", args->chunk_kib, "Copy granularity of a pipelined swap-in (KiB)");
+  cmd->add_flag("--no-pipelining", args->no_pipelining, "The first run after a swap-in waits for the whole copy");
+  cmd->callback([args, &exit_code] {
+    const SwapOptions swap{args->chunk_kib * 1024, !args->no_pipelining};
+    exit_code = replay(args->dir, args->budget, args->staging, args->trace, args->seed, args->backend, swap);
+  });
 }
 
 }  // namespace fusedinf::tools

@@ -1,5 +1,5 @@
 // fusedinf run model.fim [--input [NAME=]FILE]... [--expect [NAME=]FILE]... [--seed N]
-//                        [--tolerance T] [--save-outputs DIR] [--models a,b]
+//                        [--tolerance T] [--save-outputs DIR] [--models a,b] [--backend cpu|cuda|auto]
 #include <cstdio>
 
 #include "engine/fim_graph.h"
@@ -14,7 +14,7 @@ namespace fusedinf::tools {
 namespace {
 int run_model(const std::string& path, const std::vector<std::string>& input_args,
               const std::vector<std::string>& expect_args, uint64_t seed, double tolerance, const std::string& save_dir,
-              const std::vector<std::string>& members) {
+              const std::vector<std::string>& members, const std::string& backend_name) {
   auto fail = [](const Status& s) {
     std::fprintf(stderr, "error: %s\n", s.message().c_str());
     return 1;
@@ -38,7 +38,10 @@ int run_model(const std::string& path, const std::vector<std::string>& input_arg
                 describe_tensor(r).c_str());
     inputs->emplace(io.name, std::move(r));
   }
-  Result<Session> session = Session::create(std::move(*graph));
+  Result<std::unique_ptr<Backend>> backend = make_backend(backend_name);
+  if (!backend.is_ok()) return fail(backend.status());
+  std::printf("backend: %s\n", std::string((*backend)->name()).c_str());
+  Result<Session> session = Session::create(**backend, std::move(*graph));
   if (!session.is_ok()) return fail(session.status());
   Result<std::vector<HostTensor>> outputs = session->run(*inputs);
   if (!outputs.is_ok()) return fail(outputs.status());
@@ -65,13 +68,13 @@ int run_model(const std::string& path, const std::vector<std::string>& input_arg
 
 void add_run_command(CLI::App& app, int& exit_code) {
   struct Args {
-    std::string path, save_dir;
+    std::string path, save_dir, backend = "auto";
     std::vector<std::string> inputs, expects, members;
     uint64_t seed = 0;
     double tolerance = 1e-4;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* cmd = app.add_subcommand("run", "Run a .fim model on the CPU");
+  CLI::App* cmd = app.add_subcommand("run", "Run a .fim model (on the GPU when there is one, else the CPU)");
   cmd->add_option("model", args->path, ".fim file")->required();
   cmd->add_option("--input", args->inputs, "[NAME=]FILE (.npy or .pb); random where none is given");
   cmd->add_option("--expect", args->expects, "[NAME=]FILE: expected output; mismatch exits 1");
@@ -79,9 +82,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--tolerance", args->tolerance, "Largest relative L2 error accepted by --expect");
   cmd->add_option("--models", args->members, "Members of a fused group to run (default: all)")->delimiter(',');
   cmd->add_option("--save-outputs", args->save_dir, "Write each output as DIR/NAME.npy");
+  cmd->add_option("--backend", args->backend, "cpu, cuda or auto (CUDA when a GPU is usable)");
   cmd->callback([args, &exit_code] {
-    exit_code =
-        run_model(args->path, args->inputs, args->expects, args->seed, args->tolerance, args->save_dir, args->members);
+    exit_code = run_model(args->path, args->inputs, args->expects, args->seed, args->tolerance, args->save_dir,
+                          args->members, args->backend);
   });
 }
 

@@ -13,5 +13,6 @@ void add_ops_command(CLI::App& app, int& exit_code);
 void add_conformance_command(CLI::App& app, int& exit_code);
 void add_fuse_command(CLI::App& app, int& exit_code);
 void add_pool_command(CLI::App& app, int& exit_code);
+void add_backends_command(CLI::App& app, int& exit_code);
 
 }  // namespace fusedinf::tools

@@ -86,6 +86,7 @@ CaseResult run_case_in_process(const std::string& case_dir, const ConformanceOpt
     if (entry.is_directory() && entry.path().filename().string().rfind("test_data_set_", 0) == 0)
       data_sets.push_back(entry.path());
   std::sort(data_sets.begin(), data_sets.end());
+  std::unique_ptr<Backend> backend;  // made once the first data set needs it; outlives the sessions
   for (const fs::path& data_set : data_sets) {
     const std::string where = data_set.filename().string() + ": ";
     Result<std::vector<HostTensor>> inputs = read_numbered(data_set, "input");
@@ -108,8 +109,16 @@ CaseResult run_case_in_process(const std::string& case_dir, const ConformanceOpt
     import_options.static_inputs = named_inputs;
     Result<Graph> graph = importer::import_onnx_file(model_path, import_options);
     if (!graph.is_ok()) return finish(CaseOutcome::kUnsupported, graph.status().message());
-    Result<Session> session = Session::create(std::move(*graph));
-    if (!session.is_ok()) return finish(CaseOutcome::kUnsupported, session.status().message());
+    if (!backend) {
+      Result<std::unique_ptr<Backend>> made = make_backend(options.backend);
+      if (!made.is_ok()) return finish(CaseOutcome::kFailed, made.status().message());
+      backend = std::move(*made);
+    }
+    Result<Session> session = Session::create(*backend, std::move(*graph));
+    // The importer accepted the model, so the CPU runs it: any other backend must as well.
+    if (!session.is_ok())
+      return finish(backend->name() == "cpu" ? CaseOutcome::kUnsupported : CaseOutcome::kFailed,
+                    session.status().message());
     std::map<std::string, HostTensor> feed;  // frozen inputs are no longer graph inputs
     for (const GraphIo& io : session->graph().inputs) {
       auto it = named_inputs.find(io.name);

@@ -21,6 +21,9 @@ struct ConformanceOptions {
   double rtol = 1e-3;  // ONNX's backend-test defaults
   double atol = 1e-7;
   int timeout_s = 600;
+  // Backend of the runs (made in each case's child process, never in the parent, so that
+  // the CUDA driver is not initialised before a fork).
+  std::string backend = "cpu";
 };
 
 // Every case folder under `roots` (recursively), sorted by path.

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   fusedinf::tools::add_ops_command(app, exit_code);
   fusedinf::tools::add_conformance_command(app, exit_code);
   fusedinf::tools::add_pool_command(app, exit_code);
+  fusedinf::tools::add_backends_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,8 +1,10 @@
 // Index mapping for numpy broadcasting: for output element i, the offset of the matching
-// element of an input whose shape broadcasts to the output's.
+// element of an input whose shape broadcasts to the output's. Computed on the fly from the
+// two shapes, which it views (they must outlive it); it allocates nothing.
 #pragma once
 
-#include <vector>
+#include <algorithm>
+#include <span>
 
 #include "engine/shape.h"
 
@@ -10,26 +12,25 @@ namespace fusedinf::cpu {
 
 class BroadcastIndex {
  public:
-  BroadcastIndex(const Shape& input, const Shape& output) : out_shape_(output), strides_(output.size(), 0) {
-    const std::vector<int64_t> in_strides = contiguous_strides(input);
-    const size_t offset = output.size() - input.size();
-    for (size_t d = 0; d < input.size(); ++d) strides_[offset + d] = input[d] == 1 ? 0 : in_strides[d];
-    identity_ = input == output;
-  }
+  BroadcastIndex(std::span<const int64_t> input, std::span<const int64_t> output)
+      : in_(input), out_(output), identity_(std::ranges::equal(input, output)) {}
   int64_t operator()(int64_t i) const {
     if (identity_) return i;
-    int64_t offset = 0;
-    for (size_t d = out_shape_.size(); d-- > 0;) {
-      offset += (i % out_shape_[d]) * strides_[d];
-      i /= out_shape_[d];
+    // Input dims align to the output's last dims; a dim of 1 repeats (stride 0).
+    const size_t lead = out_.size() - in_.size();
+    int64_t offset = 0, stride = 1;
+    for (size_t d = out_.size(); d-- > lead;) {
+      const int64_t dim = in_[d - lead];
+      if (dim != 1) offset += (i % out_[d]) * stride;
+      stride *= dim;
+      i /= out_[d];
     }
     return offset;
   }
 
  private:
-  Shape out_shape_;
-  std::vector<int64_t> strides_;
-  bool identity_ = false;
+  std::span<const int64_t> in_, out_;
+  bool identity_;
 };
 
 }  // namespace fusedinf::cpu

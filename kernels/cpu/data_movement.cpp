@@ -1,5 +1,7 @@
 // Reference data-movement kernels, by index mapping.
 #include <cstring>
+#include <span>
+#include <string_view>
 
 #include "kernels/cpu/cpu_kernels.h"
 #include "kernels/cpu/index_util.h"
@@ -9,11 +11,11 @@ namespace fusedinf::cpu {
 namespace {
 
 // Product of dims before / after `axis`.
-int64_t outer_of(const Shape& s, int64_t axis) { return num_elements(Shape(s.begin(), s.begin() + axis)); }
-int64_t inner_of(const Shape& s, int64_t axis) { return num_elements(Shape(s.begin() + axis + 1, s.end())); }
+int64_t outer_of(std::span<const int64_t> s, int64_t axis) { return product(s.first(axis)); }
+int64_t inner_of(std::span<const int64_t> s, int64_t axis) { return product(s.subspan(axis + 1)); }
 
 Status run_concat(const KernelArgs& a) {
-  const int64_t axis = a.node.attrs.get_int("axis", 0);
+  const int64_t axis = a.node.attrs.int_or("axis", 0);
   const Shape& ys = a.outputs[0].shape;
   const size_t esize = dtype_size(a.outputs[0].dtype);
   const int64_t outer = outer_of(ys, axis), inner = inner_of(ys, axis);
@@ -31,7 +33,7 @@ Status run_concat(const KernelArgs& a) {
 }
 
 Status run_split(const KernelArgs& a) {
-  const int64_t axis = a.node.attrs.get_int("axis", 0);
+  const int64_t axis = a.node.attrs.int_or("axis", 0);
   const Shape& xs = a.inputs[0].shape;
   const size_t esize = dtype_size(a.inputs[0].dtype);
   const int64_t outer = outer_of(xs, axis), inner = inner_of(xs, axis);
@@ -48,52 +50,53 @@ Status run_split(const KernelArgs& a) {
 }
 
 Status run_slice(const KernelArgs& a) {
-  const auto starts = a.node.attrs.get_ints("starts"), steps = a.node.attrs.get_ints("steps");
-  const Shape& ys = a.outputs[0].shape;
-  const auto in_strides = contiguous_strides(a.inputs[0].shape);
-  std::vector<int64_t> c;
+  const std::span<const int64_t> starts = a.node.attrs.ints("starts"), steps = a.node.attrs.ints("steps");
+  const Shape &xs = a.inputs[0].shape, &ys = a.outputs[0].shape;
   return gather_elements(a.inputs[0], a.outputs[0], [&](int64_t i) {
-    unravel(i, ys, c);
-    int64_t off = 0;
-    for (size_t d = 0; d < c.size(); ++d) off += (starts[d] + c[d] * steps[d]) * in_strides[d];
+    int64_t off = 0, stride = 1;  // stride: the input's row-major stride of dim d
+    for (size_t d = ys.size(); d-- > 0;) {
+      off += (starts[d] + (i % ys[d]) * steps[d]) * stride;
+      stride *= xs[d];
+      i /= ys[d];
+    }
     return off;
   });
 }
 
 Status run_gather(const KernelArgs& a) {
-  const int64_t axis = a.node.attrs.get_int("axis", 0);
+  const int64_t axis = a.node.attrs.int_or("axis", 0);
   const Shape& xs = a.inputs[0].shape;
-  const int64_t dim = xs[axis], inner = inner_of(xs, axis), count = a.inputs[1].numel();
-  std::vector<int64_t> idx(static_cast<size_t>(count));
+  const ConstTensorView& indices = a.inputs[1];
+  const int64_t dim = xs[axis], inner = inner_of(xs, axis), count = indices.numel();
+  auto index = [&](int64_t k) {
+    return indices.dtype == DType::kInt64 ? indices.as<int64_t>()[k] : int64_t{indices.as<int32_t>()[k]};
+  };
   for (int64_t k = 0; k < count; ++k) {
-    int64_t v = a.inputs[1].dtype == DType::kInt64 ? a.inputs[1].as<int64_t>()[k] : a.inputs[1].as<int32_t>()[k];
+    const int64_t v = index(k);
     if (v < -dim || v >= dim)
       return Status::error("index " + std::to_string(v) + " out of range for axis of size " + std::to_string(dim));
-    idx[k] = v < 0 ? v + dim : v;
   }
   return gather_elements(a.inputs[0], a.outputs[0], [&](int64_t i) {
     const int64_t in = i % inner, rest = i / inner, k = rest % count, o = rest / count;
-    return (o * dim + idx[k]) * inner + in;
+    const int64_t v = index(k);
+    return (o * dim + (v < 0 ? v + dim : v)) * inner + in;
   });
 }
 
 Status run_pad(const KernelArgs& a) {
-  const auto pads = a.node.attrs.get_ints("pads");
-  const std::string mode = a.node.attrs.get_string("mode", "constant");
+  const std::span<const int64_t> pads = a.node.attrs.ints("pads");
+  const std::string_view mode = a.node.attrs.string_or("mode", "constant");
   const Shape &xs = a.inputs[0].shape, &ys = a.outputs[0].shape;
-  const size_t rank = xs.size();
-  const auto in_strides = contiguous_strides(xs);
   // Constant mode: fill with the value first, then copy what maps inside.
   const TensorView& y = a.outputs[0];
   fill_with_value_attr(a.node, y);
   const size_t esize = dtype_size(y.dtype);
-  std::vector<int64_t> c;
   for (int64_t i = 0; i < y.numel(); ++i) {
-    unravel(i, ys, c);
-    int64_t off = 0;
+    int64_t off = 0, stride = 1, rest = i;  // stride: the input's row-major stride of dim d
     bool inside = true;
-    for (size_t d = 0; d < rank; ++d) {
-      int64_t p = c[d] - pads[d];
+    for (size_t d = ys.size(); d-- > 0;) {
+      int64_t p = rest % ys[d] - pads[d];
+      rest /= ys[d];
       if (p < 0 || p >= xs[d]) {
         if (mode == "constant")
           inside = false;
@@ -105,7 +108,8 @@ Status run_pad(const KernelArgs& a) {
           if (p >= xs[d]) p = period - p;
         }
       }
-      off += p * in_strides[d];
+      off += p * stride;
+      stride *= xs[d];
     }
     if (inside)
       std::memcpy(static_cast<uint8_t*>(y.data) + i * esize,
@@ -115,9 +119,9 @@ Status run_pad(const KernelArgs& a) {
 }
 
 Status run_depth_space(const KernelArgs& a) {
-  const int64_t b = a.node.attrs.get_int("blocksize", 1);
+  const int64_t b = a.node.attrs.int_or("blocksize", 1);
   const bool to_space = a.node.op == "DepthToSpace";
-  const bool crd = a.node.attrs.get_string("mode", "DCR") == "CRD";
+  const bool crd = a.node.attrs.string_or("mode", "DCR") == "CRD";
   const Shape &xs = a.inputs[0].shape, &ys = a.outputs[0].shape;
   return gather_elements(a.inputs[0], a.outputs[0], [&](int64_t i) {
     const int64_t w = i % ys[3], h = (i / ys[3]) % ys[2], c = (i / (ys[3] * ys[2])) % ys[1],

@@ -19,28 +19,26 @@ Status run_unary_float(const KernelArgs& a) {
   if (op == "Relu")
     f = [](float x) { return x > 0.f ? x : 0.f; };
   else if (op == "LeakyRelu")
-    f = [al = at.get_float("alpha", 0.01f)](float x) { return x >= 0.f ? x : al * x; };
+    f = [al = at.float_or("alpha", 0.01f)](float x) { return x >= 0.f ? x : al * x; };
   else if (op == "Sigmoid")
     f = [](float x) { return 1.f / (1.f + std::exp(-x)); };
   else if (op == "Tanh")
     f = [](float x) { return std::tanh(x); };
   else if (op == "Clip")
-    f = [lo = at.get_float("min", -INFINITY), hi = at.get_float("max", INFINITY)](float x) {
+    f = [lo = at.float_or("min", -INFINITY), hi = at.float_or("max", INFINITY)](float x) {
       return std::isnan(x) ? x : std::fmin(std::fmax(x, lo), hi);
     };
   else if (op == "HardSigmoid")
-    f = [al = at.get_float("alpha", 0.2f), be = at.get_float("beta", 0.5f)](float x) {
+    f = [al = at.float_or("alpha", 0.2f), be = at.float_or("beta", 0.5f)](float x) {
       return std::fmax(0.f, std::fmin(1.f, al * x + be));
     };
   else if (op == "HardSwish")
     f = [](float x) { return x * std::fmax(0.f, std::fmin(1.f, x / 6.f + 0.5f)); };
   else if (op == "Elu")
-    f = [al = at.get_float("alpha", 1.f)](float x) { return x >= 0.f ? x : al * (std::exp(x) - 1.f); };
+    f = [al = at.float_or("alpha", 1.f)](float x) { return x >= 0.f ? x : al * (std::exp(x) - 1.f); };
   else if (op == "Selu")
-    f = [al = at.get_float("alpha", 1.67326319217681884765625f),
-         ga = at.get_float("gamma", 1.05070102214813232421875f)](float x) {
-      return x > 0.f ? ga * x : ga * (al * std::exp(x) - al);
-    };
+    f = [al = at.float_or("alpha", 1.67326319217681884765625f), ga = at.float_or("gamma", 1.05070102214813232421875f)](
+            float x) { return x > 0.f ? ga * x : ga * (al * std::exp(x) - al); };
   else if (op == "Softplus")
     f = [](float x) { return std::log1p(std::exp(x)); };
   else if (op == "Erf")
@@ -90,9 +88,9 @@ Status run_unary_float(const KernelArgs& a) {
   else if (op == "Softsign")
     f = [](float x) { return x / (1.f + std::fabs(x)); };
   else if (op == "ThresholdedRelu")
-    f = [al = at.get_float("alpha", 1.f)](float x) { return x > al ? x : 0.f; };
+    f = [al = at.float_or("alpha", 1.f)](float x) { return x > al ? x : 0.f; };
   else if (op == "Celu")
-    f = [al = at.get_float("alpha", 1.f)](float x) {
+    f = [al = at.float_or("alpha", 1.f)](float x) {
       return std::fmax(0.f, x) + std::fmin(0.f, al * (std::exp(x / al) - 1.f));
     };
   else

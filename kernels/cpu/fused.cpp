@@ -1,6 +1,7 @@
 // Reference kernels of the fused epilogue ops (engine/epilogue.h): the base op's kernel, then
 // y = activation(y + addend) element by element, the addend broadcast to y.
 #include "engine/epilogue.h"
+#include "kernels/cpu/broadcast.h"
 #include "kernels/cpu/cpu_kernels.h"
 
 namespace fusedinf::cpu {
@@ -25,19 +26,10 @@ Status run_fused(const KernelArgs& args) {
     for (int64_t i = 0; i < n; ++i) out[i] = apply_activation(params, out[i]);
     return Status::ok();
   }
-  // Index of the addend element for output element i (addend dims align to y's last dims).
-  const std::vector<int64_t> y_strides = contiguous_strides(y.shape);
-  const std::vector<int64_t> a_strides = contiguous_strides(addend.shape);
-  const size_t offset = y.shape.size() - addend.shape.size();
+  // The addend's dims align to y's last dims (numpy broadcasting).
+  const BroadcastIndex addend_index(addend.shape, y.shape);
   const float* a = addend.as<float>();
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t a_index = 0;
-    for (size_t d = 0; d < addend.shape.size(); ++d) {
-      const int64_t coord = (i / y_strides[offset + d]) % y.shape[offset + d];
-      if (addend.shape[d] != 1) a_index += coord * a_strides[d];
-    }
-    out[i] = apply_activation(params, out[i] + a[a_index]);
-  }
+  for (int64_t i = 0; i < n; ++i) out[i] = apply_activation(params, out[i] + a[addend_index(i)]);
   return Status::ok();
 }
 

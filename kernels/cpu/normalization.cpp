@@ -4,9 +4,11 @@
 //   LayerNormalization:    over dims >= axis: y = (x - mu) / sqrt(var + eps) * Scale + B (broadcast)
 //   LRN:                   y = x / (bias + alpha / size * sum_{c' near c} x[c']^2) ^ beta
 #include <cmath>
+#include <span>
 
 #include "kernels/cpu/broadcast.h"
 #include "kernels/cpu/cpu_kernels.h"
+#include "kernels/cpu/index_util.h"
 
 namespace fusedinf::cpu {
 
@@ -14,7 +16,7 @@ namespace {
 
 Status run_batchnorm(const KernelArgs& a) {
   const Shape& xs = a.inputs[0].shape;
-  const float eps = a.node.attrs.get_float("epsilon", 1e-5f);
+  const float eps = a.node.attrs.float_or("epsilon", 1e-5f);
   const float *x = a.inputs[0].as<float>(), *scale = a.inputs[1].as<float>(), *b = a.inputs[2].as<float>(),
               *mean = a.inputs[3].as<float>(), *var = a.inputs[4].as<float>();
   float* y = a.outputs[0].as<float>();
@@ -55,7 +57,7 @@ Status run_instancenorm(const KernelArgs& a) {
   const int64_t c = xs[1], len = num_elements(xs) / std::max<int64_t>(1, xs[0] * c);
   const float *scale = a.inputs[1].as<float>(), *b = a.inputs[2].as<float>();
   normalize_rows(a.inputs[0].as<float>(), a.outputs[0].as<float>(), xs[0] * c, len,
-                 a.node.attrs.get_float("epsilon", 1e-5f), [&](int64_t g, int64_t) {
+                 a.node.attrs.float_or("epsilon", 1e-5f), [&](int64_t g, int64_t) {
                    return std::pair<float, float>{scale[g % c], b[g % c]};
                  });
   return Status::ok();
@@ -63,16 +65,16 @@ Status run_instancenorm(const KernelArgs& a) {
 
 Status run_layernorm(const KernelArgs& a) {
   const Shape& xs = a.inputs[0].shape;
-  const int64_t axis = a.node.attrs.get_int("axis", -1);
-  const Shape normalized(xs.begin() + axis, xs.end());
-  const int64_t len = num_elements(normalized), groups = len ? num_elements(xs) / len : 0;
+  const int64_t axis = a.node.attrs.int_or("axis", -1);
+  const std::span<const int64_t> normalized = std::span<const int64_t>(xs).subspan(axis);
+  const int64_t len = product(normalized), groups = len ? num_elements(xs) / len : 0;
   BroadcastIndex si(a.inputs[1].shape, normalized);
   const bool has_b = a.inputs.size() > 2 && a.inputs[2].present();
-  BroadcastIndex bi(has_b ? a.inputs[2].shape : Shape{}, normalized);
+  BroadcastIndex bi(has_b ? std::span<const int64_t>(a.inputs[2].shape) : std::span<const int64_t>(), normalized);
   const float* scale = a.inputs[1].as<float>();
   const float* b = has_b ? a.inputs[2].as<float>() : nullptr;
   normalize_rows(
-      a.inputs[0].as<float>(), a.outputs[0].as<float>(), groups, len, a.node.attrs.get_float("epsilon", 1e-5f),
+      a.inputs[0].as<float>(), a.outputs[0].as<float>(), groups, len, a.node.attrs.float_or("epsilon", 1e-5f),
       [&](int64_t, int64_t i) {
         return std::pair<float, float>{scale[si(i)], b ? b[bi(i)] : 0.f};
       },
@@ -84,9 +86,8 @@ Status run_layernorm(const KernelArgs& a) {
 Status run_lrn(const KernelArgs& a) {
   const Shape& xs = a.inputs[0].shape;
   const Attributes& at = a.node.attrs;
-  const float alpha = at.get_float("alpha", 1e-4f), beta = at.get_float("beta", 0.75f),
-              bias = at.get_float("bias", 1.f);
-  const int64_t size = at.get_int("size", 1), c_count = xs[1];
+  const float alpha = at.float_or("alpha", 1e-4f), beta = at.float_or("beta", 0.75f), bias = at.float_or("bias", 1.f);
+  const int64_t size = at.int_or("size", 1), c_count = xs[1];
   const int64_t inner = num_elements(xs) / std::max<int64_t>(1, xs[0] * c_count);
   const int64_t before = (size - 1) / 2, after = size - 1 - before;  // floor and ceil of (size-1)/2
   const float* x = a.inputs[0].as<float>();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <span>
 
 #include "kernels/cpu/cpu_kernels.h"
 #include "kernels/cpu/index_util.h"
@@ -11,18 +12,18 @@ namespace fusedinf::cpu {
 
 namespace {
 
-// For input element i, the output element it reduces into.
+// For input element i, the output element it reduces into. `out_stride` (one per input dim,
+// 0 on reduced dims) lives in the kernel's workspace.
 struct ReduceMap {
-  std::vector<int64_t> out_stride;  // per input dim; 0 on reduced dims
-  Shape in_shape;
-  ReduceMap(const Shape& x, const std::vector<int64_t>& axes) : out_stride(x.size(), 0), in_shape(x) {
+  std::span<const int64_t> in_shape;
+  std::span<int64_t> out_stride;
+  ReduceMap(std::span<const int64_t> x, std::span<const int64_t> axes, std::span<int64_t> strides)
+      : in_shape(x), out_stride(strides) {
     int64_t stride = 1;
     for (size_t d = x.size(); d-- > 0;) {
       const bool reduced = axes.empty() || std::find(axes.begin(), axes.end(), static_cast<int64_t>(d)) != axes.end();
-      if (!reduced) {
-        out_stride[d] = stride;
-        stride *= x[d];
-      }
+      out_stride[d] = reduced ? 0 : stride;
+      if (!reduced) stride *= x[d];
     }
   }
   int64_t operator()(int64_t i) const {
@@ -53,13 +54,19 @@ ReduceKind reduce_kind(const std::string& op) {
 // acc = fold of the elements (sum, max, ...); then the finishing map (mean, sqrt, log).
 Status run_reduce(const KernelArgs& a) {
   const ReduceKind kind = reduce_kind(a.node.op);
-  const ReduceMap map(a.inputs[0].shape, a.node.attrs.get_ints("axes"));
   const int64_t n_out = a.outputs[0].numel(), n_in = a.inputs[0].numel();
+  // In the planned workspace (reduce_workspace): one accumulator per output element, and the
+  // map's output strides.
+  Scratch scratch(a.workspace);
+  const std::span<double> acc = scratch.take<double>(n_out);
+  const std::span<int64_t> out_stride = scratch.take<int64_t>(a.inputs[0].shape.size());
+  FI_RETURN_IF_ERROR(scratch.status());
+  const ReduceMap map(a.inputs[0].shape, a.node.attrs.ints("axes"), out_stride);
   const double init = kind == ReduceKind::kMax    ? -INFINITY
                       : kind == ReduceKind::kMin  ? INFINITY
                       : kind == ReduceKind::kProd ? 1.0
                                                   : 0.0;
-  std::vector<double> acc(static_cast<size_t>(n_out), init);
+  std::fill(acc.begin(), acc.end(), init);
   return dispatch_dtype(a.inputs[0].dtype, [&]<class T>() {
     const T* x = a.inputs[0].as<T>();
     for (int64_t i = 0; i < n_in; ++i) {
@@ -107,11 +114,11 @@ Status run_reduce(const KernelArgs& a) {
 }
 
 Status run_argmax(const KernelArgs& a) {
-  const int64_t axis = a.node.attrs.get_int("axis", 0);
-  const bool last = a.node.attrs.get_int("select_last_index", 0) != 0;
+  const int64_t axis = a.node.attrs.int_or("axis", 0);
+  const bool last = a.node.attrs.int_or("select_last_index", 0) != 0;
   const bool is_min = a.node.op == "ArgMin";
   const Shape& xs = a.inputs[0].shape;
-  const int64_t dim = xs[axis], inner = num_elements(Shape(xs.begin() + axis + 1, xs.end()));
+  const int64_t dim = xs[axis], inner = product(std::span<const int64_t>(xs).subspan(axis + 1));
   const int64_t outer = dim ? a.inputs[0].numel() / (dim * std::max<int64_t>(inner, 1)) : 0;
   int64_t* y = a.outputs[0].as<int64_t>();
   return dispatch_dtype(a.inputs[0].dtype, [&]<class T>() {
@@ -129,11 +136,23 @@ Status run_argmax(const KernelArgs& a) {
   });
 }
 
+uint64_t reduce_workspace(const Node&, std::span<const Shape> inputs, std::span<const Shape> outputs) {
+  return Scratch::bytes<double>(num_elements(outputs[0])) + Scratch::bytes<int64_t>(inputs[0].size());
+}
+
 constexpr CpuKernel kKernels[] = {
-    {"ReduceMean", run_reduce},      {"ReduceSum", run_reduce},       {"ReduceMax", run_reduce},
-    {"ReduceMin", run_reduce},       {"ReduceProd", run_reduce},      {"ReduceL2", run_reduce},
-    {"ReduceL1", run_reduce},        {"ReduceSumSquare", run_reduce}, {"ReduceLogSum", run_reduce},
-    {"ReduceLogSumExp", run_reduce}, {"ArgMax", run_argmax},          {"ArgMin", run_argmax},
+    {"ReduceMean", run_reduce, reduce_workspace},
+    {"ReduceSum", run_reduce, reduce_workspace},
+    {"ReduceMax", run_reduce, reduce_workspace},
+    {"ReduceMin", run_reduce, reduce_workspace},
+    {"ReduceProd", run_reduce, reduce_workspace},
+    {"ReduceL2", run_reduce, reduce_workspace},
+    {"ReduceL1", run_reduce, reduce_workspace},
+    {"ReduceSumSquare", run_reduce, reduce_workspace},
+    {"ReduceLogSum", run_reduce, reduce_workspace},
+    {"ReduceLogSumExp", run_reduce, reduce_workspace},
+    {"ArgMax", run_argmax},
+    {"ArgMin", run_argmax},
 };
 
 }  // namespace

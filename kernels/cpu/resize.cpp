@@ -6,7 +6,8 @@
 // nearest picks one index by nearest_mode; linear blends floor and floor + 1 by the
 // fraction (both clamped to [0, n-1]), dims multiplied together.
 #include <cmath>
-#include <vector>
+#include <span>
+#include <string_view>
 
 #include "kernels/cpu/cpu_kernels.h"
 #include "kernels/cpu/index_util.h"
@@ -20,17 +21,30 @@ struct Tap {
   float weight[2];
 };
 
+int64_t sum_of_dims(const Shape& shape) {
+  int64_t sum = 0;
+  for (int64_t d : shape) sum += d;
+  return sum;
+}
+
 Status run_resize(const KernelArgs& a) {
   const Attributes& at = a.node.attrs;
-  const auto scales = at.get_floats("scales");
-  const bool linear = at.get_string("mode", "nearest") == "linear";
-  const std::string coord = at.get_string("coordinate_transformation_mode", "half_pixel");
-  const std::string nearest = at.get_string("nearest_mode", "round_prefer_floor");
+  const std::span<const float> scales = at.floats("scales");
+  const bool linear = at.string_or("mode", "nearest") == "linear";
+  const std::string_view coord = at.string_or("coordinate_transformation_mode", "half_pixel");
+  const std::string_view nearest = at.string_or("nearest_mode", "round_prefer_floor");
   const Shape &xs = a.inputs[0].shape, &ys = a.outputs[0].shape;
   const size_t rank = xs.size();
-  // Per dim and output coordinate: up to two taps.
-  std::vector<std::vector<Tap>> taps(rank);
+  // In the planned workspace (resize_workspace): per dim and output coordinate, up to two
+  // taps (dim d's from taps[first[d]]); the input strides; one output element's coordinates.
+  Scratch scratch(a.workspace);
+  const std::span<Tap> taps = scratch.take<Tap>(static_cast<size_t>(sum_of_dims(ys)));
+  const std::span<int64_t> first = scratch.take<int64_t>(rank), in_strides = scratch.take<int64_t>(rank),
+                           c = scratch.take<int64_t>(rank);
+  FI_RETURN_IF_ERROR(scratch.status());
+  size_t next = 0;
   for (size_t d = 0; d < rank; ++d) {
+    first[d] = static_cast<int64_t>(next);
     const int64_t n = xs[d], m = ys[d];
     const double s = scales[d];
     const double m_eff = s * static_cast<double>(n);  // the spec's (fractional) output length
@@ -64,23 +78,26 @@ Status run_resize(const KernelArgs& a) {
           i = static_cast<int64_t>(fl) + (frac > 0.5);
         t = {{clamp(i), clamp(i)}, {1.f, 0.f}};
       }
-      taps[d].push_back(t);
+      taps[next++] = t;
     }
   }
-  const auto in_strides = contiguous_strides(xs);
+  fill_strides(xs, in_strides);
   const float* x = a.inputs[0].as<float>();
   float* y = a.outputs[0].as<float>();
-  std::vector<int64_t> c;
   const int64_t corners = int64_t{1} << rank;
   for (int64_t i = 0; i < a.outputs[0].numel(); ++i) {
-    unravel(i, ys, c);
+    int64_t rest = i;  // unravelled into i's coordinates
+    for (size_t d = rank; d-- > 0;) {
+      c[d] = rest % ys[d];
+      rest /= ys[d];
+    }
     double acc = 0;
     for (int64_t corner = 0; corner < corners; ++corner) {
       double w = 1;
       int64_t off = 0;
       for (size_t d = 0; d < rank && w != 0; ++d) {
         const int bit = (corner >> d) & 1;
-        const Tap& t = taps[d][c[d]];
+        const Tap& t = taps[first[d] + c[d]];
         w *= t.weight[bit];
         off += t.index[bit] * in_strides[d];
       }
@@ -91,8 +108,12 @@ Status run_resize(const KernelArgs& a) {
   return Status::ok();
 }
 
+uint64_t resize_workspace(const Node&, std::span<const Shape> inputs, std::span<const Shape> outputs) {
+  return Scratch::bytes<Tap>(sum_of_dims(outputs[0])) + 3 * Scratch::bytes<int64_t>(inputs[0].size());
+}
+
 constexpr CpuKernel kKernels[] = {
-    {"Resize", run_resize},
+    {"Resize", run_resize, resize_workspace},
 };
 
 }  // namespace

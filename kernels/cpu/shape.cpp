@@ -1,6 +1,7 @@
 // Reference shape kernels. Reshape-like ops copy bytes (the executor skips them when the
 // memory plan aliases output and input); Transpose, Expand and Tile gather by index.
 #include <cstring>
+#include <span>
 
 #include "kernels/cpu/broadcast.h"
 #include "kernels/cpu/cpu_kernels.h"
@@ -16,9 +17,13 @@ Status run_copy(const KernelArgs& a) {
 }
 
 Status run_transpose(const KernelArgs& a) {
-  const auto perm = a.node.attrs.get_ints("perm");
+  const std::span<const int64_t> perm = a.node.attrs.ints("perm");
   const Shape& ys = a.outputs[0].shape;
-  const auto in_strides = contiguous_strides(a.inputs[0].shape);
+  // The input strides, in the planned workspace (transpose_workspace).
+  Scratch scratch(a.workspace);
+  const std::span<int64_t> in_strides = scratch.take<int64_t>(a.inputs[0].shape.size());
+  FI_RETURN_IF_ERROR(scratch.status());
+  fill_strides(a.inputs[0].shape, in_strides);
   return gather_elements(a.inputs[0], a.outputs[0], [&](int64_t i) {
     int64_t off = 0;
     for (size_t d = ys.size(); d-- > 0;) {
@@ -29,6 +34,10 @@ Status run_transpose(const KernelArgs& a) {
   });
 }
 
+uint64_t transpose_workspace(const Node&, std::span<const Shape> inputs, std::span<const Shape>) {
+  return Scratch::bytes<int64_t>(inputs[0].size());
+}
+
 Status run_expand(const KernelArgs& a) {
   BroadcastIndex idx(a.inputs[0].shape, a.outputs[0].shape);
   return gather_elements(a.inputs[0], a.outputs[0], [&](int64_t i) { return idx(i); });
@@ -36,11 +45,11 @@ Status run_expand(const KernelArgs& a) {
 
 Status run_tile(const KernelArgs& a) {
   const Shape &xs = a.inputs[0].shape, &ys = a.outputs[0].shape;
-  const auto in_strides = contiguous_strides(xs);
   return gather_elements(a.inputs[0], a.outputs[0], [&](int64_t i) {
-    int64_t off = 0;
+    int64_t off = 0, stride = 1;  // stride: the input's row-major stride of dim d
     for (size_t d = ys.size(); d-- > 0;) {
-      off += ((i % ys[d]) % xs[d]) * in_strides[d];
+      off += ((i % ys[d]) % xs[d]) * stride;
+      stride *= xs[d];
       i /= ys[d];
     }
     return off;
@@ -62,10 +71,14 @@ Status run_range(const KernelArgs& a) {
 }
 
 constexpr CpuKernel kKernels[] = {
-    {"Reshape", run_copy},        {"Flatten", run_copy},
-    {"Squeeze", run_copy},        {"Unsqueeze", run_copy},
-    {"Transpose", run_transpose}, {"Expand", run_expand},
-    {"Tile", run_tile},           {"ConstantOfShape", run_constant_of_shape},
+    {"Reshape", run_copy},
+    {"Flatten", run_copy},
+    {"Squeeze", run_copy},
+    {"Unsqueeze", run_copy},
+    {"Transpose", run_transpose, transpose_workspace},
+    {"Expand", run_expand},
+    {"Tile", run_tile},
+    {"ConstantOfShape", run_constant_of_shape},
     {"Range", run_range},
 };
 

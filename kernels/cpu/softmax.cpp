@@ -10,8 +10,8 @@ namespace {
 
 Status run_softmax(const KernelArgs& a) {
   const Shape& shape = a.inputs[0].shape;
-  const int64_t axis = a.node.attrs.get_int("axis", 0);
-  const bool coerce = a.node.attrs.get_int("coerce_2d", 0) != 0;
+  const int64_t axis = a.node.attrs.int_or("axis", 0);
+  const bool coerce = a.node.attrs.int_or("coerce_2d", 0) != 0;
   const bool log_form = a.node.op == "LogSoftmax";
   int64_t outer = 1, len = 1, inner = 1;
   for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d) {

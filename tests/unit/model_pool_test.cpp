@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstring>
 #include <random>
 #include <thread>
@@ -114,6 +115,47 @@ TEST(ModelPoolTest, WeightsAreStagedWithinTheStagingBudgetElseReadFromTheFile) {
     ASSERT_TRUE(out.is_ok());
     EXPECT_EQ((*out)[0].bytes, run_alone(make_model(name[0] == 'a' ? 1 : 3, name[0] == 'a' ? 2 : 4), x)) << name;
   }
+}
+
+// Pipelined swap-in over a slow modelled link into poisoned (NaN) memory: any node that ran
+// before its weights arrived would put NaN in the output.
+TEST(ModelPoolTest, PipelinedSwapInWaitsForEachNodesChunk) {
+  for (bool pipelined : {true, false}) {
+    auto backend = make_cpu_backend(CpuBackendOptions{20e6, true});  // 68 KiB of weights: about 3.4 ms
+    ModelPool pool(*backend, UINT64_MAX, UINT64_MAX, SwapOptions{4096, pipelined});
+    ASSERT_TRUE(pool.register_model("a", make_model(1, 2)).is_ok());
+    const HostTensor x = input_for(5);
+    for (int r = 0; r < 2; ++r) {
+      auto out = pool.run("a", {{"input", x}});
+      ASSERT_TRUE(out.is_ok()) << out.status().message();
+      EXPECT_EQ((*out)[0].bytes, run_alone(make_model(1, 2), x)) << "pipelined " << pipelined << ", run " << r;
+    }
+    const ModelMetrics m = pool.metrics("a");
+    EXPECT_EQ(m.swap_ins, 1u);
+    EXPECT_EQ(m.bytes_copied, (64 * 256 + 256 * 4) * 4u);
+    EXPECT_GT(m.copy_ms, 2.0) << "measured between the copy queue's events";
+    EXPECT_GE(m.cold_ms, m.copy_ms * 0.9) << "the first result needs every weight";
+  }
+}
+
+// A fine-tune swapped in while its base model's shared backbone is still being copied waits
+// for the base model's chunks rather than copying the backbone again.
+TEST(ModelPoolTest, FineTuneWaitsForASharedBufferStillInFlight) {
+  auto backend = make_cpu_backend(CpuBackendOptions{5e6, true});  // the backbone takes about 13 ms
+  ModelPool pool(*backend, UINT64_MAX, UINT64_MAX, SwapOptions{4096, true});
+  ASSERT_TRUE(pool.register_model("cats", make_model(1, 2)).is_ok());
+  ASSERT_TRUE(pool.register_model("dogs", make_model(1, 3)).is_ok());
+  const HostTensor x = input_for(6);
+  Result<std::vector<HostTensor>> cats = Status::error("not run"), dogs = Status::error("not run");
+  std::thread t([&] { cats = pool.run("cats", {{"input", x}}); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  dogs = pool.run("dogs", {{"input", x}});
+  t.join();
+  ASSERT_TRUE(cats.is_ok() && dogs.is_ok());
+  EXPECT_EQ((*cats)[0].bytes, run_alone(make_model(1, 2), x));
+  EXPECT_EQ((*dogs)[0].bytes, run_alone(make_model(1, 3), x));
+  EXPECT_EQ(pool.metrics("cats").bytes_copied + pool.metrics("dogs").bytes_copied, (64 * 256 + 2 * 256 * 4) * 4u)
+      << "the backbone is copied once";
 }
 
 TEST(ModelPoolTest, EightThreadsTwoThousandRequestsTwelveModels) {

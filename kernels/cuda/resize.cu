@@ -1,0 +1,172 @@
+// CUDA Resize, N-d, float32: the CPU reference's math (kernels/cpu/resize.cpp) per output
+// element, in double. For output coordinate x of a dim with input size n and scale s, with
+// M = s * n (the spec's fractional output length), the source coordinate is
+//   half_pixel: (x + 0.5) / s - 0.5     pytorch_half_pixel: M != 1 ? (x + 0.5) / s - 0.5 : -0.5
+//   align_corners: M != 1 ? x * (n - 1) / (M - 1) : 0                asymmetric: x / s
+// nearest picks one index by nearest_mode; linear blends floor and floor + 1 by the fraction
+// (both clamped to [0, n-1]), dims multiplied together, corners summed in the CPU's order.
+// Products and sums are rounded separately (no fused multiply-add) so results match the CPU.
+#include <string>
+
+#include "kernels/cuda/cuda_kernels.h"
+#include "kernels/cuda/cuda_util.cuh"
+
+namespace fusedinf::cuda {
+
+namespace {
+
+enum class Coord : int { kHalfPixel, kPytorchHalfPixel, kAlignCorners, kAsymmetric };
+enum class Nearest : int { kRoundPreferFloor, kRoundPreferCeil, kFloor, kCeil };
+
+struct ResizeParams {
+  int rank = 0;
+  bool linear = false;
+  Coord coord = Coord::kHalfPixel;
+  Nearest nearest = Nearest::kRoundPreferFloor;
+  int64_t in_size[kMaxRank] = {};
+  int64_t out_size[kMaxRank] = {};
+  int64_t in_stride[kMaxRank] = {};
+  double scale[kMaxRank] = {};  // the float attribute, widened
+  double m_eff[kMaxRank] = {};  // scale * in_size, computed on the host as the CPU does
+};
+
+struct ResizeState : NodeState {
+  ResizeParams params;
+};
+
+// The two taps of output coordinate x along dim d (indices clamped to [0, n-1]).
+__device__ inline void tap_of(const ResizeParams& p, int d, int64_t x, int64_t index[2], float weight[2]) {
+  const int64_t n = p.in_size[d];
+  const double s = p.scale[d], m_eff = p.m_eff[d];
+  const double xd = static_cast<double>(x);
+  double src;
+  if (p.coord == Coord::kAlignCorners)
+    src = m_eff != 1.0 ? __ddiv_rn(__dmul_rn(xd, static_cast<double>(n - 1)), __dsub_rn(m_eff, 1.0)) : 0.0;
+  else if (p.coord == Coord::kAsymmetric)
+    src = __ddiv_rn(xd, s);
+  else if (p.coord == Coord::kPytorchHalfPixel)
+    src = m_eff != 1.0 ? __dsub_rn(__ddiv_rn(__dadd_rn(xd, 0.5), s), 0.5) : -0.5;
+  else
+    src = __dsub_rn(__ddiv_rn(__dadd_rn(xd, 0.5), s), 0.5);
+  const double fl = floor(src), frac = __dsub_rn(src, fl);
+  const int64_t f = static_cast<int64_t>(fl);
+  auto clamp = [n](int64_t i) { return i < 0 ? int64_t{0} : (i > n - 1 ? n - 1 : i); };
+  if (p.linear) {
+    index[0] = clamp(f);
+    index[1] = clamp(f + 1);
+    weight[0] = static_cast<float>(__dsub_rn(1.0, frac));
+    weight[1] = static_cast<float>(frac);
+    return;
+  }
+  int64_t i;
+  if (frac == 0.0 || p.nearest == Nearest::kFloor)
+    i = f;
+  else if (p.nearest == Nearest::kCeil)
+    i = f + 1;
+  else if (p.nearest == Nearest::kRoundPreferCeil)
+    i = f + (frac >= 0.5);
+  else
+    i = f + (frac > 0.5);
+  index[0] = index[1] = clamp(i);
+  weight[0] = 1.f;
+  weight[1] = 0.f;
+}
+
+__global__ void resize_kernel(const float* x, float* y, int64_t n, ResizeParams p) {
+  FI_CUDA_FOR(i, n) {
+    int64_t index[kMaxRank][2];
+    float weight[kMaxRank][2];
+    int64_t rest = i;
+    for (int d = p.rank - 1; d >= 0; --d) {
+      tap_of(p, d, rest % p.out_size[d], index[d], weight[d]);
+      rest /= p.out_size[d];
+    }
+    double acc = 0;
+    const int corners = 1 << p.rank;
+    for (int corner = 0; corner < corners; ++corner) {
+      double w = 1;
+      int64_t off = 0;
+      for (int d = 0; d < p.rank && w != 0; ++d) {
+        const int bit = (corner >> d) & 1;
+        w = __dmul_rn(w, static_cast<double>(weight[d][bit]));
+        off += index[d][bit] * p.in_stride[d];
+      }
+      if (w != 0) acc = __dadd_rn(acc, __dmul_rn(w, static_cast<double>(x[off])));
+    }
+    y[i] = static_cast<float>(acc);
+  }
+}
+
+Status refuse(const Node& node, const std::string& why) {
+  return Status::error(node.op + " '" + node.name + "' (CUDA): " + why);
+}
+
+Result<Prepared> prepare_resize(const PrepareArgs& a) {
+  const Node& node = a.node;
+  const Tensor& x = a.graph.tensors[node.inputs[0]];
+  const Tensor& y = a.graph.tensors[node.outputs[0]];
+  FI_RETURN_IF_ERROR(check_rank(x.shape, (node.op + " '" + node.name + "' (CUDA)").c_str()));
+  if (x.dtype != DType::kFloat32 || y.dtype != DType::kFloat32)
+    return refuse(node, "needs float32 input and output, got " + std::string(dtype_name(x.dtype)));
+  const Attributes& at = node.attrs;
+  const auto scales = at.get_floats("scales");
+  const size_t rank = x.shape.size();
+  if (scales.size() != rank || y.shape.size() != rank) return refuse(node, "scales need one entry per dimension");
+  auto state = std::make_unique<ResizeState>();
+  ResizeParams& p = state->params;
+  p.rank = static_cast<int>(rank);
+  const std::string mode = at.get_string("mode", "nearest");
+  if (mode != "nearest" && mode != "linear") return refuse(node, "mode '" + mode + "' is not supported");
+  p.linear = mode == "linear";
+  const std::string coord = at.get_string("coordinate_transformation_mode", "half_pixel");
+  if (coord == "half_pixel")
+    p.coord = Coord::kHalfPixel;
+  else if (coord == "pytorch_half_pixel")
+    p.coord = Coord::kPytorchHalfPixel;
+  else if (coord == "align_corners")
+    p.coord = Coord::kAlignCorners;
+  else if (coord == "asymmetric")
+    p.coord = Coord::kAsymmetric;
+  else
+    return refuse(node, "coordinate_transformation_mode '" + coord + "' is not supported");
+  const std::string nearest = at.get_string("nearest_mode", "round_prefer_floor");
+  if (nearest == "round_prefer_floor")
+    p.nearest = Nearest::kRoundPreferFloor;
+  else if (nearest == "round_prefer_ceil")
+    p.nearest = Nearest::kRoundPreferCeil;
+  else if (nearest == "floor")
+    p.nearest = Nearest::kFloor;
+  else if (nearest == "ceil")
+    p.nearest = Nearest::kCeil;
+  else
+    return refuse(node, "nearest_mode '" + nearest + "' is not supported");
+  const auto in_strides = contiguous_strides(x.shape);
+  for (size_t d = 0; d < rank; ++d) {
+    if (x.shape[d] == 0) return refuse(node, "cannot resize an empty input " + shape_to_string(x.shape));
+    p.in_size[d] = x.shape[d];
+    p.out_size[d] = y.shape[d];
+    p.in_stride[d] = in_strides[d];
+    p.scale[d] = scales[d];
+    p.m_eff[d] = p.scale[d] * static_cast<double>(x.shape[d]);
+  }
+  return Prepared{std::move(state), 0};
+}
+
+Status run_resize(const KernelArgs& a) {
+  const auto& s = *static_cast<const ResizeState*>(a.state);
+  const int64_t n = a.outputs[0].numel();
+  if (n == 0) return Status::ok();
+  resize_kernel<<<grid_for(n), kThreads, 0, a.handles.stream>>>(a.inputs[0].as<float>(), a.outputs[0].as<float>(), n,
+                                                                s.params);
+  return check_launch("Resize");
+}
+
+constexpr CudaKernel kKernels[] = {
+    {"Resize", run_resize, prepare_resize},
+};
+
+}  // namespace
+
+std::span<const CudaKernel> resize_kernels() { return kKernels; }
+
+}  // namespace fusedinf::cuda

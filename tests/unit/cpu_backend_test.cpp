@@ -1,0 +1,77 @@
+// The CPU backend's queues and events: copy queues run in order on their own thread, a
+// compute queue waiting for an event runs nothing before it, and timings come from events.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+#include "runtime/backend.h"
+
+namespace fusedinf {
+namespace {
+
+TEST(CpuBackendTest, ComputeQueueWaitsForTheCopyQueuesEvent) {
+  // A link of 10 MB/s: 1 MB takes about 100 ms on the copy thread.
+  auto backend = make_cpu_backend(CpuBackendOptions{10e6, true});
+  auto copy = std::move(backend->create_queue(QueueKind::kCopy)).value();
+  auto compute = std::move(backend->create_queue(QueueKind::kCompute)).value();
+  std::vector<uint8_t> host(1 << 20, 7), result(1 << 20, 0);
+  void* device = *backend->allocate(host.size());
+  EXPECT_EQ(static_cast<uint8_t*>(device)[0], 0xFF) << "poisoned";
+  auto start = std::move(backend->create_event()).value();
+  auto done = std::move(backend->create_event()).value();
+  ASSERT_TRUE(backend->record(*start, *copy).is_ok());
+  ASSERT_TRUE(backend->copy_to_device(device, host.data(), host.size(), *copy).is_ok());
+  ASSERT_TRUE(backend->record(*done, *copy).is_ok());
+  // Enqueued work returns at once; the compute queue's wait blocks until the copy is done.
+  ASSERT_TRUE(backend->wait(*compute, *done).is_ok());
+  ASSERT_TRUE(backend->copy_to_host(result.data(), device, result.size(), *compute).is_ok());
+  EXPECT_EQ(result, host);
+  Result<double> ms = backend->elapsed_ms(*start, *done);
+  ASSERT_TRUE(ms.is_ok()) << ms.status().message();
+  EXPECT_GE(*ms, 90.0) << "the modelled link bandwidth";
+  ASSERT_TRUE(backend->synchronize(*copy).is_ok());
+  backend->release(device);
+}
+
+TEST(CpuBackendTest, CopiesOnOneQueueRunInOrder) {
+  auto backend = make_cpu_backend();
+  auto copy = std::move(backend->create_queue(QueueKind::kCopy)).value();
+  std::vector<uint32_t> values(64);
+  for (uint32_t i = 0; i < values.size(); ++i) values[i] = i;
+  uint32_t* device = static_cast<uint32_t*>(*backend->allocate(4));
+  for (const uint32_t& v : values) ASSERT_TRUE(backend->copy_to_device(device, &v, 4, *copy).is_ok());
+  ASSERT_TRUE(backend->synchronize(*copy).is_ok());
+  EXPECT_EQ(*device, 63u) << "the last copy enqueued lands last";
+  backend->release(device);
+}
+
+TEST(CpuBackendTest, UnreachedEventHasNoTime) {
+  auto backend = make_cpu_backend(CpuBackendOptions{1e6, false});
+  auto copy = std::move(backend->create_queue(QueueKind::kCopy)).value();
+  std::vector<uint8_t> host(200000), device(200000);
+  auto a = std::move(backend->create_event()).value();
+  auto b = std::move(backend->create_event()).value();
+  ASSERT_TRUE(backend->record(*a, *copy).is_ok());
+  ASSERT_TRUE(backend->copy_to_device(device.data(), host.data(), host.size(), *copy).is_ok());
+  ASSERT_TRUE(backend->record(*b, *copy).is_ok());
+  EXPECT_FALSE(backend->elapsed_ms(*a, *b).is_ok()) << "b is 200 ms away";
+  ASSERT_TRUE(backend->synchronize(*copy).is_ok());
+  EXPECT_TRUE(backend->elapsed_ms(*a, *b).is_ok());
+}
+
+TEST(CpuBackendTest, MakeBackendNamesWhatIsMissing) {
+  EXPECT_TRUE(make_backend("cpu").is_ok());
+  EXPECT_TRUE(make_backend("auto").is_ok());
+  Result<std::unique_ptr<Backend>> bad = make_backend("tpu");
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_NE(bad.status().message().find("unknown backend 'tpu'"), std::string::npos);
+  if (!backend_available("cuda")) {
+    Result<std::unique_ptr<Backend>> cuda = make_backend("cuda");
+    ASSERT_FALSE(cuda.is_ok());
+    EXPECT_NE(cuda.status().message().find("cuda"), std::string::npos) << cuda.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace fusedinf
