@@ -1,0 +1,740 @@
+// Every op family on every backend against the CPU reference kernels (the ggml
+// test-backend-ops idea): one-node graphs on seeded random inputs, odd sizes and broadcasts,
+// run through a Session on a backend whose allocations are poisoned (0xFF bytes, NaN as
+// float), so that an output element a kernel forgets to write shows up. Each case runs twice
+// with different inputs (the second run may be replayed from a recording, a CUDA graph), and
+// both runs are compared with cpu::run_cpu_node on host buffers.
+//
+// The "cpu" instantiation checks the executor (arena plan, in-place and aliased tensors,
+// poisoned arena, input and output copies) against the kernel run alone; "cuda" checks every
+// CUDA kernel, and skips where CUDA is not built or no device is usable.
+//
+// Attributes are written in the normalised IR form the importer emits (importer/ops/) and the
+// shape inference validates (engine/ops/): a case infer_node rejects is a wrong case.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "engine/graph.h"
+#include "engine/host_tensor.h"
+#include "engine/op_def.h"
+#include "kernels/cpu/cpu_kernels.h"
+#include "runtime/backend.h"
+#include "runtime/session.h"
+#include "tests/unit/test_util.h"
+
+#if FUSEDINF_HAVE_CUDA
+#include "runtime/cuda/cuda_backend.h"
+#endif
+
+namespace fusedinf {
+namespace {
+
+using Ints = std::vector<int64_t>;
+using Floats = std::vector<float>;
+
+// How an input's values are drawn.
+enum class Fill {
+  kNormal,       // Normal(0, 1)
+  kPositive,     // |Normal(0, 1)| + 0.5: Pow bases, variances
+  kNonZero,      // sign * (|Normal(0, 1)| + 0.5): divisors
+  kWide,         // Normal(0, 10): casts to integers
+  kInts,         // uniform integers in [lo, hi): indices, int64 operands
+  kNonZeroInts,  // the same without 0: integer divisors
+  kBool,         // 0 or 1
+  kValues,       // exactly `values`
+  kAbsent,       // an absent optional input (-1)
+};
+
+struct InputSpec {
+  DType dtype = DType::kFloat32;
+  Shape shape;
+  bool constant = false;  // a graph constant (weights), else a graph input fed at run time
+  Fill fill = Fill::kNormal;
+  int64_t lo = 0, hi = 0;      // kInts, kNonZeroInts
+  std::vector<double> values;  // kValues
+};
+
+InputSpec spec(DType dtype, Shape shape, bool constant, Fill fill, int64_t lo = 0, int64_t hi = 0) {
+  InputSpec s;
+  s.dtype = dtype;
+  s.shape = std::move(shape);
+  s.constant = constant;
+  s.fill = fill;
+  s.lo = lo;
+  s.hi = hi;
+  return s;
+}
+InputSpec x(Shape shape) { return spec(DType::kFloat32, std::move(shape), false, Fill::kNormal); }
+InputSpec w(Shape shape) { return spec(DType::kFloat32, std::move(shape), true, Fill::kNormal); }
+InputSpec positive(Shape shape, bool constant = false) {
+  return spec(DType::kFloat32, std::move(shape), constant, Fill::kPositive);
+}
+InputSpec nonzero(Shape shape) { return spec(DType::kFloat32, std::move(shape), false, Fill::kNonZero); }
+InputSpec wide(Shape shape) { return spec(DType::kFloat32, std::move(shape), false, Fill::kWide); }
+InputSpec ints(DType dtype, Shape shape, int64_t lo, int64_t hi, bool constant = false) {
+  return spec(dtype, std::move(shape), constant, Fill::kInts, lo, hi);
+}
+InputSpec nonzero_ints(DType dtype, Shape shape, int64_t lo, int64_t hi) {
+  return spec(dtype, std::move(shape), false, Fill::kNonZeroInts, lo, hi);
+}
+InputSpec boolean(Shape shape) { return spec(DType::kBool, std::move(shape), false, Fill::kBool); }
+InputSpec scalar(DType dtype, double value) {
+  InputSpec s = spec(dtype, {}, true, Fill::kValues);
+  s.values = {value};
+  return s;
+}
+InputSpec absent() { return spec(DType::kFloat32, {}, false, Fill::kAbsent); }
+
+struct OpCase {
+  std::string name;  // the test name's suffix: letters, digits, underscores
+  std::string op;    // IR op
+  std::vector<InputSpec> inputs;
+  Attributes attrs;
+  int outputs = 1;
+  // float32 outputs: |got - want| <= atol + rtol * |want| per element.
+  float rtol = 1e-4f;
+  float atol = 1e-5f;
+};
+
+// gtest prints the case by name, not as bytes.
+void PrintTo(const OpCase& c, std::ostream* os) { *os << c.name << " (" << c.op << ")"; }
+
+Attributes attrs(std::initializer_list<std::pair<std::string, AttrValue>> values) {
+  Attributes a;
+  for (const auto& [name, value] : values) a.set(name, value);
+  return a;
+}
+
+Attributes with(Attributes a, std::initializer_list<std::pair<std::string, AttrValue>> values) {
+  for (const auto& [name, value] : values) a.set(name, value);
+  return a;
+}
+
+// Conv and ConvTranspose always carry kernel_shape, strides, dilations, pads (begins, then
+// ends) and group; ConvTranspose also output_padding (importer/ops/conv.cpp).
+Attributes conv_attrs(Ints k, Ints s, Ints d, Ints p, int64_t group = 1) {
+  return attrs({{"kernel_shape", k}, {"strides", s}, {"dilations", d}, {"pads", p}, {"group", group}});
+}
+
+// MaxPool and AveragePool (importer/ops/pool.cpp): the spatial attributes, ceil_mode, and
+// count_include_pad for AveragePool only.
+Attributes pool_attrs(Ints k, Ints s, Ints p, int64_t ceil_mode = 0) {
+  return attrs(
+      {{"kernel_shape", k}, {"strides", s}, {"dilations", Ints(k.size(), 1)}, {"pads", p}, {"ceil_mode", ceil_mode}});
+}
+
+// Transcendental ops (exp, erf, pow): libm and device intrinsics differ in the last bits.
+constexpr float kTransRtol = 1e-4f, kTransAtol = 1e-5f;
+// Long dot products (Conv, Gemm): device algorithms sum in other orders.
+constexpr float kDotAtol = 1e-4f;
+
+std::vector<OpCase> all_cases() {
+  const int64_t kI64 = static_cast<int64_t>(DType::kInt64), kF32 = static_cast<int64_t>(DType::kFloat32);
+  std::vector<OpCase> c;
+  // ---- Conv, ConvTranspose, FusedConv.
+  c.push_back({"conv3x3",
+               "Conv",
+               {x({1, 3, 13, 17}), w({8, 3, 3, 3}), w({8})},
+               conv_attrs({3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}),
+               1,
+               1e-4f,
+               kDotAtol});
+  c.push_back({"conv_stride2_dilation2",
+               "Conv",
+               {x({2, 4, 17, 13}), w({6, 4, 3, 3})},
+               conv_attrs({3, 3}, {2, 2}, {2, 2}, {2, 2, 2, 2}),
+               1,
+               1e-4f,
+               kDotAtol});
+  c.push_back({"conv_depthwise",
+               "Conv",
+               {x({1, 8, 11, 9}), w({8, 1, 3, 3}), w({8})},
+               conv_attrs({3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, 8),
+               1,
+               1e-4f,
+               kDotAtol});
+  c.push_back({"conv_asymmetric_pads",
+               "Conv",
+               {x({1, 5, 7, 10}), w({7, 5, 2, 3}), w({7})},
+               conv_attrs({2, 3}, {1, 2}, {1, 1}, {0, 1, 1, 2}),
+               1,
+               1e-4f,
+               kDotAtol});
+  c.push_back({"conv_grouped_1d",
+               "Conv",
+               {x({2, 6, 19}), w({4, 3, 5}), w({4})},
+               conv_attrs({5}, {3}, {1}, {2, 1}, 2),
+               1,
+               1e-4f,
+               kDotAtol});
+  c.push_back({"conv_transpose_stride2",
+               "ConvTranspose",
+               {x({1, 4, 7, 9}), w({4, 3, 3, 3}), w({3})},
+               with(conv_attrs({3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}), {{"output_padding", Ints{1, 1}}}),
+               1,
+               1e-4f,
+               kDotAtol});
+  c.push_back({"conv_transpose_group2",
+               "ConvTranspose",
+               {x({1, 4, 5, 6}), w({4, 2, 3, 3})},
+               with(conv_attrs({3, 3}, {2, 1}, {1, 1}, {0, 1, 1, 0}, 2), {{"output_padding", Ints{1, 0}}}),
+               1,
+               1e-4f,
+               kDotAtol});
+  // Fused ops: the base op's inputs padded with -1 to its maximum count, then the addend.
+  c.push_back({"fused_conv_bias_relu",
+               "FusedConv",
+               {x({1, 3, 13, 11}), w({5, 3, 3, 3}), w({5}), absent()},
+               with(conv_attrs({3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), {{"activation", "relu"}}),
+               1,
+               1e-4f,
+               kDotAtol});
+  c.push_back({"fused_conv_residual_relu",
+               "FusedConv",
+               {x({1, 4, 9, 9}), w({4, 4, 3, 3}), w({4}), x({1, 4, 9, 9})},
+               with(conv_attrs({3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), {{"activation", "relu"}}),
+               1,
+               1e-4f,
+               kDotAtol});
+  c.push_back({"fused_conv_stride2_clip",
+               "FusedConv",
+               {x({2, 3, 9, 7}), w({6, 3, 3, 3}), absent(), x({6, 1, 1})},
+               with(conv_attrs({3, 3}, {2, 2}, {1, 1}, {1, 0, 0, 1}),
+                    {{"activation", "clip"}, {"activation_min", 0.f}, {"activation_max", 6.f}}),
+               1,
+               1e-4f,
+               kDotAtol});
+  // ---- Gemm, MatMul, FusedGemm, FusedMatMul.
+  c.push_back({"gemm_transB_bcast_c",
+               "Gemm",
+               {x({13, 7}), w({5, 7}), w({5})},
+               attrs({{"alpha", 0.7f}, {"beta", 1.3f}, {"transA", int64_t{0}}, {"transB", int64_t{1}}}),
+               1,
+               1e-4f,
+               kDotAtol});
+  c.push_back({"gemm_transA_column_c",
+               "Gemm",
+               {x({7, 13}), x({7, 9}), w({13, 1})},
+               attrs({{"alpha", 1.f}, {"beta", 0.5f}, {"transA", int64_t{1}}, {"transB", int64_t{0}}}),
+               1,
+               1e-4f,
+               kDotAtol});
+  c.push_back({"matmul_batched_bcast", "MatMul", {x({2, 1, 5, 7}), x({3, 7, 6})}, {}, 1, 1e-4f, kDotAtol});
+  c.push_back({"matmul_1d_rhs", "MatMul", {x({3, 5, 7}), w({7})}, {}, 1, 1e-4f, kDotAtol});
+  c.push_back({"matmul_1d_lhs", "MatMul", {x({7}), x({2, 7, 5})}, {}, 1, 1e-4f, kDotAtol});
+  c.push_back(
+      {"fused_gemm_gelu",
+       "FusedGemm",
+       {x({9, 17}), w({17, 11}), w({11}), absent()},
+       attrs(
+           {{"alpha", 1.f}, {"beta", 1.f}, {"transA", int64_t{0}}, {"transB", int64_t{0}}, {"activation", "gelu_erf"}}),
+       1,
+       kTransRtol,
+       kDotAtol});
+  c.push_back({"fused_gemm_residual_leaky_relu",
+               "FusedGemm",
+               {x({5, 13}), w({7, 13}), absent(), x({5, 7})},
+               attrs({{"alpha", 1.f},
+                      {"beta", 1.f},
+                      {"transA", int64_t{0}},
+                      {"transB", int64_t{1}},
+                      {"activation", "leaky_relu"},
+                      {"activation_alpha", 0.1f}}),
+               1,
+               1e-4f,
+               kDotAtol});
+  c.push_back({"fused_matmul_hardswish",
+               "FusedMatMul",
+               {x({2, 7, 13}), w({13, 5}), w({5})},
+               attrs({{"activation", "hardswish"}}),
+               1,
+               1e-4f,
+               kDotAtol});
+  c.push_back({"fused_matmul_silu_noadd",
+               "FusedMatMul",
+               {x({3, 1, 5, 9}), x({4, 9, 6}), absent()},
+               attrs({{"activation", "silu"}}),
+               1,
+               kTransRtol,
+               kDotAtol});
+  // ---- Elementwise: broadcasts, unary maps, Where, Cast, comparisons, integer ops.
+  c.push_back({"add_bcast", "Add", {x({2, 3, 1, 5}), x({4, 1})}, {}});
+  c.push_back({"mul_bcast", "Mul", {x({2, 3, 1, 5}), x({4, 1})}, {}});
+  c.push_back({"sub_bcast", "Sub", {x({2, 3, 1, 5}), x({4, 1})}, {}});
+  c.push_back({"div_bcast", "Div", {x({2, 3, 1, 5}), nonzero({4, 1})}, {}});
+  c.push_back({"sub_bcast_reversed_const", "Sub", {w({4, 1}), x({2, 3, 1, 5})}, {}});
+  c.push_back({"pow_bcast", "Pow", {positive({3, 7}), x({7})}, {}, 1, kTransRtol, kTransAtol});
+  c.push_back({"sigmoid", "Sigmoid", {x({5, 13})}, {}, 1, kTransRtol, kTransAtol});
+  c.push_back({"erf", "Erf", {x({3, 17})}, {}, 1, kTransRtol, kTransAtol});
+  c.push_back({"tanh", "Tanh", {x({7, 3, 5})}, {}, 1, kTransRtol, kTransAtol});
+  c.push_back({"leaky_relu", "LeakyRelu", {x({4, 19})}, attrs({{"alpha", 0.2f}})});
+  c.push_back({"clip", "Clip", {x({4, 17})}, attrs({{"min", -0.5f}, {"max", 0.8f}})});
+  c.push_back({"where_bool_bcast", "Where", {boolean({2, 1, 5}), x({3, 5}), x({2, 3, 1})}, {}});
+  c.push_back({"cast_float_to_int64", "Cast", {wide({3, 11})}, attrs({{"to", kI64}})});
+  c.push_back({"cast_int64_to_float", "Cast", {ints(DType::kInt64, {7, 3}, -50, 50)}, attrs({{"to", kF32}})});
+  c.push_back(
+      {"equal_int64_bcast", "Equal", {ints(DType::kInt64, {3, 1, 5}, 0, 3), ints(DType::kInt64, {4, 5}, 0, 3)}, {}});
+  c.push_back({"greater_bcast", "Greater", {x({2, 1, 7}), x({3, 1})}, {}});
+  c.push_back({"not", "Not", {boolean({6, 7})}, {}});
+  c.push_back({"sum3_bcast", "Sum", {x({3, 1, 7}), x({7}), x({4, 1})}, {}});
+  c.push_back({"max3_bcast", "Max", {x({5, 1}), w({1, 3}), x({5, 3})}, {}});
+  c.push_back(
+      {"div_int64", "Div", {ints(DType::kInt64, {5, 9}, -100, 100), nonzero_ints(DType::kInt64, {9}, -7, 8)}, {}});
+  c.push_back({"prelu_channel", "PRelu", {x({2, 3, 5, 7}), w({3, 1, 1})}, {}});
+  // ---- Softmax, LogSoftmax.
+  c.push_back({"softmax_last_axis",
+               "Softmax",
+               {x({3, 5, 17})},
+               attrs({{"axis", int64_t{2}}, {"coerce_2d", int64_t{0}}}),
+               1,
+               kTransRtol,
+               kTransAtol});
+  c.push_back({"softmax_middle_axis",
+               "Softmax",
+               {x({3, 13, 5})},
+               attrs({{"axis", int64_t{1}}, {"coerce_2d", int64_t{0}}}),
+               1,
+               kTransRtol,
+               kTransAtol});
+  c.push_back({"softmax_coerce_2d",
+               "Softmax",
+               {x({2, 3, 5})},
+               attrs({{"axis", int64_t{1}}, {"coerce_2d", int64_t{1}}}),
+               1,
+               kTransRtol,
+               kTransAtol});
+  c.push_back({"log_softmax_last_axis",
+               "LogSoftmax",
+               {x({4, 19})},
+               attrs({{"axis", int64_t{1}}, {"coerce_2d", int64_t{0}}}),
+               1,
+               kTransRtol,
+               kTransAtol});
+  c.push_back({"log_softmax_middle_axis",
+               "LogSoftmax",
+               {x({2, 7, 3, 5})},
+               attrs({{"axis", int64_t{1}}, {"coerce_2d", int64_t{0}}}),
+               1,
+               kTransRtol,
+               kTransAtol});
+  // ---- Normalization.
+  c.push_back({"batchnorm",
+               "BatchNormalization",
+               {x({2, 5, 7, 3}), w({5}), w({5}), w({5}), positive({5}, true)},
+               attrs({{"epsilon", 1e-5f}}),
+               1,
+               kTransRtol,
+               kTransAtol});
+  c.push_back({"layernorm_last_axis",
+               "LayerNormalization",
+               {x({3, 5, 17}), w({17}), w({17})},
+               attrs({{"axis", int64_t{2}}, {"epsilon", 1e-5f}}),
+               1,
+               kTransRtol,
+               kTransAtol});
+  c.push_back({"layernorm_axis1_stats",
+               "LayerNormalization",
+               {x({2, 3, 7}), w({3, 7})},
+               attrs({{"axis", int64_t{1}}, {"epsilon", 1e-5f}}),
+               3,
+               kTransRtol,
+               kTransAtol});
+  c.push_back({"instancenorm",
+               "InstanceNormalization",
+               {x({2, 3, 7, 9}), w({3}), w({3})},
+               attrs({{"epsilon", 1e-5f}}),
+               1,
+               kTransRtol,
+               kTransAtol});
+  c.push_back({"lrn",
+               "LRN",
+               {x({2, 7, 5, 6})},
+               attrs({{"alpha", 1e-3f}, {"beta", 0.75f}, {"bias", 1.f}, {"size", int64_t{3}}}),
+               1,
+               kTransRtol,
+               kTransAtol});
+  // ---- Pooling.
+  c.push_back({"maxpool_k3_s2_p1", "MaxPool", {x({1, 3, 13, 17})}, pool_attrs({3, 3}, {2, 2}, {1, 1, 1, 1})});
+  c.push_back({"avgpool_exclude_pad",
+               "AveragePool",
+               {x({2, 3, 11, 9})},
+               with(pool_attrs({3, 3}, {2, 2}, {1, 1, 1, 1}), {{"count_include_pad", int64_t{0}}})});
+  c.push_back({"avgpool_include_pad_ceil",
+               "AveragePool",
+               {x({2, 3, 11, 9})},
+               with(pool_attrs({3, 3}, {2, 2}, {0, 1, 1, 0}, 1), {{"count_include_pad", int64_t{1}}})});
+  c.push_back({"global_avgpool", "GlobalAveragePool", {x({2, 5, 7, 9})}, {}});
+  c.push_back({"global_maxpool", "GlobalMaxPool", {x({2, 5, 7, 9})}, {}});
+  // ---- Reductions (axes non-negative and sorted).
+  c.push_back({"reduce_mean_axis1_keepdims",
+               "ReduceMean",
+               {x({3, 7, 5})},
+               attrs({{"axes", Ints{1}}, {"keepdims", int64_t{1}}})});
+  c.push_back({"reduce_mean_all", "ReduceMean", {x({3, 7, 5})}, attrs({{"axes", Ints{}}, {"keepdims", int64_t{0}}})});
+  c.push_back(
+      {"reduce_sum_axes02", "ReduceSum", {x({3, 7, 5})}, attrs({{"axes", Ints{0, 2}}, {"keepdims", int64_t{0}}})});
+  c.push_back({"reduce_sum_axes12_keepdims",
+               "ReduceSum",
+               {x({2, 13, 3, 5})},
+               attrs({{"axes", Ints{1, 2}}, {"keepdims", int64_t{1}}})});
+  c.push_back(
+      {"reduce_max_last_axis", "ReduceMax", {x({4, 3, 13})}, attrs({{"axes", Ints{2}}, {"keepdims", int64_t{0}}})});
+  c.push_back({"reduce_max_axes01_keepdims",
+               "ReduceMax",
+               {x({4, 3, 13})},
+               attrs({{"axes", Ints{0, 1}}, {"keepdims", int64_t{1}}})});
+  c.push_back({"argmax_axis1",
+               "ArgMax",
+               {x({3, 7, 5})},
+               attrs({{"axis", int64_t{1}}, {"keepdims", int64_t{0}}, {"select_last_index", int64_t{0}}})});
+  c.push_back({"argmax_int64_ties_last",
+               "ArgMax",
+               {ints(DType::kInt64, {3, 5, 7}, 0, 3)},
+               attrs({{"axis", int64_t{2}}, {"keepdims", int64_t{1}}, {"select_last_index", int64_t{1}}})});
+  // ---- Shape and data movement.
+  c.push_back({"transpose_nchw_to_nhwc", "Transpose", {x({2, 3, 5, 7})}, attrs({{"perm", Ints{0, 2, 3, 1}}})});
+  c.push_back({"transpose_3d", "Transpose", {x({3, 5, 7})}, attrs({{"perm", Ints{2, 0, 1}}})});
+  c.push_back({"concat_axis1", "Concat", {x({2, 3, 5}), w({2, 4, 5}), x({2, 1, 5})}, attrs({{"axis", int64_t{1}}})});
+  c.push_back({"split3_axis1", "Split", {x({3, 13, 2})}, attrs({{"axis", int64_t{1}}, {"split", Ints{4, 2, 7}}}), 3});
+  // Slice: starts/ends/steps per dimension, already clamped; dim 1 runs backwards 12, 9, ... 0.
+  c.push_back({"slice_steps",
+               "Slice",
+               {x({7, 13, 5})},
+               attrs({{"starts", Ints{1, 12, 0}}, {"ends", Ints{7, -1, 5}}, {"steps", Ints{2, -3, 1}}})});
+  c.push_back({"gather_axis1_negative",
+               "Gather",
+               {x({3, 7, 5}), ints(DType::kInt64, {2, 4}, -7, 7)},
+               attrs({{"axis", int64_t{1}}})});
+  c.push_back({"gather_axis0_int32_const",
+               "Gather",
+               {x({3, 9}), ints(DType::kInt32, {5}, 0, 3, true)},
+               attrs({{"axis", int64_t{0}}})});
+  c.push_back({"pad_constant",
+               "Pad",
+               {x({2, 3, 5, 7})},
+               attrs({{"pads", Ints{0, 0, 1, 2, 0, 1, 2, 0}}, {"mode", "constant"}, {"value", 0.5f}})});
+  c.push_back({"pad_reflect",
+               "Pad",
+               {x({1, 2, 5, 7})},
+               attrs({{"pads", Ints{0, 0, 2, 3, 0, 0, 4, 1}}, {"mode", "reflect"}, {"value", 0.f}})});
+  c.push_back(
+      {"pad_edge", "Pad", {x({2, 5, 3})}, attrs({{"pads", Ints{0, 2, 1, 0, 3, 4}}, {"mode", "edge"}, {"value", 0.f}})});
+  // Resize: sizes and scales = size / input (importer/ops/resize.cpp).
+  c.push_back({"resize_nearest",
+               "Resize",
+               {x({1, 2, 5, 7})},
+               attrs({{"sizes", Ints{1, 2, 10, 11}},
+                      {"scales", Floats{1.f, 1.f, 2.f, 11.f / 7.f}},
+                      {"mode", "nearest"},
+                      {"coordinate_transformation_mode", "half_pixel"},
+                      {"nearest_mode", "round_prefer_floor"}})});
+  c.push_back({"resize_nearest_asymmetric_floor",
+               "Resize",
+               {x({1, 3, 4, 5})},
+               attrs({{"sizes", Ints{1, 3, 8, 15}},
+                      {"scales", Floats{1.f, 1.f, 2.f, 3.f}},
+                      {"mode", "nearest"},
+                      {"coordinate_transformation_mode", "asymmetric"},
+                      {"nearest_mode", "floor"}})});
+  c.push_back({"resize_linear",
+               "Resize",
+               {x({2, 3, 6, 5})},
+               attrs({{"sizes", Ints{2, 3, 9, 13}},
+                      {"scales", Floats{1.f, 1.f, 1.5f, 13.f / 5.f}},
+                      {"mode", "linear"},
+                      {"coordinate_transformation_mode", "half_pixel"},
+                      {"nearest_mode", "round_prefer_floor"}})});
+  c.push_back({"resize_linear_align_corners_down",
+               "Resize",
+               {x({1, 2, 5, 7})},
+               attrs({{"sizes", Ints{1, 2, 9, 4}},
+                      {"scales", Floats{1.f, 1.f, 9.f / 5.f, 4.f / 7.f}},
+                      {"mode", "linear"},
+                      {"coordinate_transformation_mode", "align_corners"},
+                      {"nearest_mode", "round_prefer_floor"}})});
+  c.push_back({"expand", "Expand", {x({3, 1, 5})}, attrs({{"shape", Ints{2, 1, 7, 5}}})});
+  c.push_back({"tile", "Tile", {x({2, 3, 5})}, attrs({{"repeats", Ints{2, 1, 3}}})});
+  c.push_back(
+      {"depth_to_space_dcr", "DepthToSpace", {x({1, 8, 3, 5})}, attrs({{"blocksize", int64_t{2}}, {"mode", "DCR"}})});
+  c.push_back(
+      {"depth_to_space_crd", "DepthToSpace", {x({2, 12, 3, 5})}, attrs({{"blocksize", int64_t{2}}, {"mode", "CRD"}})});
+  c.push_back({"space_to_depth", "SpaceToDepth", {x({1, 3, 6, 4})}, attrs({{"blocksize", int64_t{2}}})});
+  // Reshape aliases its input in the arena; a constant input it must copy.
+  c.push_back({"reshape_alias", "Reshape", {x({2, 3, 5})}, attrs({{"shape", Ints{6, 5}}})});
+  c.push_back({"reshape_constant_copy", "Reshape", {w({3, 4, 5})}, attrs({{"shape", Ints{5, 12}}})});
+  c.push_back({"constant_of_shape_int64",
+               "ConstantOfShape",
+               {},
+               attrs({{"shape", Ints{3, 7}}, {"dtype", kI64}, {"value", int64_t{7}}})});
+  c.push_back({"constant_of_shape_float",
+               "ConstantOfShape",
+               {},
+               attrs({{"shape", Ints{2, 9}}, {"dtype", kF32}, {"value", 1.25f}})});
+  c.push_back({"range_float",
+               "Range",
+               {scalar(DType::kFloat32, 1.5), scalar(DType::kFloat32, 9.0), scalar(DType::kFloat32, 0.7)},
+               {}});
+  c.push_back({"range_int64_negative_step",
+               "Range",
+               {scalar(DType::kInt64, 10), scalar(DType::kInt64, -7), scalar(DType::kInt64, -3)},
+               {}});
+  return c;
+}
+
+// ---- Values.
+
+uint32_t seed_of(const std::string& name, size_t input, int run) {
+  uint32_t h = 2166136261u;  // FNV-1a
+  for (char ch : name) h = (h ^ static_cast<uint8_t>(ch)) * 16777619u;
+  return h ^ static_cast<uint32_t>(input * 7919 + static_cast<size_t>(run) * 104729);
+}
+
+HostTensor make_values(const InputSpec& spec, uint32_t seed) {
+  HostTensor t = HostTensor::zeros(spec.dtype, spec.shape);
+  const size_t n = static_cast<size_t>(t.numel());
+  std::vector<double> v(n);
+  std::mt19937 rng(seed);
+  switch (spec.fill) {
+    case Fill::kNormal:
+    case Fill::kPositive:
+    case Fill::kNonZero:
+    case Fill::kWide: {
+      const std::vector<float> normal = testing::seeded_normal(n, seed, spec.fill == Fill::kWide ? 10.f : 1.f);
+      for (size_t i = 0; i < n; ++i) {
+        const double a = normal[i];
+        v[i] = spec.fill == Fill::kPositive  ? std::fabs(a) + 0.5
+               : spec.fill == Fill::kNonZero ? (a < 0 ? -1 : 1) * (std::fabs(a) + 0.5)
+                                             : a;
+      }
+      break;
+    }
+    case Fill::kInts:
+    case Fill::kNonZeroInts: {
+      std::uniform_int_distribution<int64_t> d(spec.lo, spec.hi - 1);
+      for (double& e : v) {
+        int64_t k;
+        do k = d(rng);
+        while (spec.fill == Fill::kNonZeroInts && k == 0);
+        e = static_cast<double>(k);
+      }
+      break;
+    }
+    case Fill::kBool: {
+      std::bernoulli_distribution d(0.5);
+      for (double& e : v) e = d(rng) ? 1 : 0;
+      break;
+    }
+    case Fill::kValues:
+      v = spec.values;
+      break;
+    case Fill::kAbsent:
+      break;
+  }
+  dispatch_dtype(spec.dtype, [&]<class T>() {
+    for (size_t i = 0; i < n; ++i) t.as<T>()[i] = static_cast<T>(v[i]);
+  });
+  return t;
+}
+
+HostTensor poisoned(DType dtype, const Shape& shape) {
+  HostTensor t = HostTensor::zeros(dtype, shape);
+  std::memset(t.bytes.data(), 0xFF, t.bytes.size());
+  return t;
+}
+
+// ---- The one-node graph.
+
+struct Built {
+  Graph graph;
+  Node node;  // a copy of graph.nodes[0], for the reference
+};
+
+Result<Built> build(const OpCase& c) {
+  Built b;
+  Graph& g = b.graph;
+  g.name = "backend_ops_" + c.name;
+  Node node{c.op, c.name, {}, {}, c.attrs};
+  for (size_t i = 0; i < c.inputs.size(); ++i) {
+    const InputSpec& spec = c.inputs[i];
+    if (spec.fill == Fill::kAbsent) {
+      node.inputs.push_back(-1);
+      continue;
+    }
+    const std::string name = "in" + std::to_string(i);
+    int t;
+    if (spec.constant) {
+      const HostTensor v = make_values(spec, seed_of(c.name, i, 0));
+      t = g.add_constant(name, spec.dtype, spec.shape, Buffer::copy_of(v.bytes.data(), v.bytes.size()));
+    } else {
+      t = g.add_tensor(name, spec.dtype, spec.shape);
+      g.inputs.push_back({name, t});
+    }
+    node.inputs.push_back(t);
+  }
+  for (int o = 0; o < c.outputs; ++o)
+    node.outputs.push_back(g.add_tensor("out" + std::to_string(o), DType::kFloat32, {}));
+  FI_ASSIGN_OR_RETURN(std::vector<ValueInfo> infos, infer_node(g, node));
+  for (int o = 0; o < c.outputs; ++o) {
+    Tensor& t = g.tensors[node.outputs[o]];
+    t.dtype = infos[o].dtype;
+    t.shape = infos[o].shape;
+    g.outputs.push_back({t.name, node.outputs[o]});
+  }
+  g.nodes.push_back(node);
+  b.node = std::move(node);
+  return b;
+}
+
+// The values of every input for one run: constants always from run 0's seed (as in the graph),
+// graph inputs from the run's own seed. Absent inputs stay empty.
+std::vector<HostTensor> input_values(const OpCase& c, int run) {
+  std::vector<HostTensor> values(c.inputs.size());
+  for (size_t i = 0; i < c.inputs.size(); ++i) {
+    const InputSpec& spec = c.inputs[i];
+    if (spec.fill == Fill::kAbsent) continue;
+    values[i] = make_values(spec, seed_of(c.name, i, spec.constant ? 0 : run));
+    values[i].name = "in" + std::to_string(i);
+  }
+  return values;
+}
+
+// The CPU kernel alone on host buffers, into poisoned outputs.
+Result<std::vector<HostTensor>> reference(const Built& b, const std::vector<HostTensor>& values) {
+  std::vector<ConstTensorView> in;
+  for (size_t i = 0; i < b.node.inputs.size(); ++i)
+    in.push_back(b.node.inputs[i] < 0 ? ConstTensorView{} : values[i].view());
+  std::vector<HostTensor> out;
+  for (int t : b.node.outputs) out.push_back(poisoned(b.graph.tensors[t].dtype, b.graph.tensors[t].shape));
+  std::vector<TensorView> out_views;
+  for (HostTensor& t : out) out_views.push_back(t.mutable_view());
+  FI_RETURN_IF_ERROR(cpu::run_cpu_node(b.node, in, out_views));
+  return out;
+}
+
+// ---- Comparison.
+
+std::string value_at(const HostTensor& t, int64_t i) {
+  std::ostringstream s;
+  s.precision(9);
+  dispatch_dtype(t.dtype, [&]<class T>() {
+    if constexpr (std::is_same_v<T, bool>)
+      s << static_cast<int>(t.bytes[i]);
+    else
+      s << t.as<T>()[i];
+  });
+  return s.str();
+}
+
+// Returns "" when `got` matches `want`, else what differs first.
+std::string compare(const HostTensor& got, const HostTensor& want, float rtol, float atol) {
+  if (got.dtype != want.dtype || got.shape != want.shape)
+    return "got " + std::string(dtype_name(got.dtype)) + " " + shape_to_string(got.shape) + ", want " +
+           std::string(dtype_name(want.dtype)) + " " + shape_to_string(want.shape);
+  if (got.bytes.size() != want.bytes.size()) return "holds " + std::to_string(got.bytes.size()) + " bytes";
+  int64_t bad = 0, first = -1;
+  double worst = 0;
+  for (int64_t i = 0; i < want.numel(); ++i) {
+    bool ok;
+    if (want.dtype == DType::kFloat32) {
+      const float g = got.as<float>()[i], r = want.as<float>()[i];
+      if (std::isnan(r))
+        ok = std::isnan(g);
+      else
+        ok = g == r || std::fabs(static_cast<double>(g) - r) <= atol + rtol * std::fabs(static_cast<double>(r));
+      if (!std::isnan(g) && !std::isnan(r)) worst = std::max(worst, std::fabs(static_cast<double>(g) - r));
+    } else {
+      const size_t size = dtype_size(want.dtype);
+      ok = std::memcmp(got.bytes.data() + i * size, want.bytes.data() + i * size, size) == 0;
+    }
+    if (!ok && bad++ == 0) first = i;
+  }
+  if (!bad) return "";
+  std::ostringstream s;
+  s << bad << " of " << want.numel() << " elements differ; first at flat index " << first << ": got "
+    << value_at(got, first) << ", want " << value_at(want, first);
+  if (want.dtype == DType::kFloat32)
+    s << " (max |got - want| " << worst << ", rtol " << rtol << ", atol " << atol << ")";
+  return s.str();
+}
+
+bool has_nan(const HostTensor& t) {
+  if (t.dtype != DType::kFloat32) return false;
+  for (int64_t i = 0; i < t.numel(); ++i)
+    if (std::isnan(t.as<float>()[i])) return true;
+  return false;
+}
+
+// ---- The test.
+
+using Param = std::tuple<std::string, OpCase>;
+
+class BackendOpsTest : public ::testing::TestWithParam<Param> {};
+
+TEST_P(BackendOpsTest, Case) {
+  const std::string& backend_name = std::get<0>(GetParam());
+  const OpCase& c = std::get<1>(GetParam());
+
+  std::unique_ptr<Backend> backend;
+  if (backend_name == "cpu") {
+    backend = make_cpu_backend(CpuBackendOptions{0, true});
+  } else {
+#if FUSEDINF_HAVE_CUDA
+    if (!cuda_device_available()) GTEST_SKIP() << "no CUDA device: skipped";
+    Result<std::unique_ptr<Backend>> made = make_cuda_backend(CudaBackendOptions{.poison_allocations = true});
+    ASSERT_TRUE(made.is_ok()) << made.status().message();
+    backend = std::move(made).value();
+#else
+    GTEST_SKIP() << "no CUDA device: skipped";
+#endif
+  }
+
+  Result<Built> built = build(c);
+  ASSERT_TRUE(built.is_ok()) << c.name << ": the case is wrong: " << built.status().message();
+  Result<Session> session = Session::create(*backend, built->graph);
+  ASSERT_TRUE(session.is_ok()) << c.name << " on " << backend_name << ": " << session.status().message();
+
+  for (int run = 0; run < 2; ++run) {
+    SCOPED_TRACE(c.name + " (" + c.op + ") on " + backend_name + ", run " + std::to_string(run + 1));
+    const std::vector<HostTensor> values = input_values(c, run);
+    Result<std::vector<HostTensor>> want = reference(*built, values);
+    ASSERT_TRUE(want.is_ok()) << "the CPU reference failed: " << want.status().message();
+
+    std::map<std::string, HostTensor> feeds;
+    for (size_t i = 0; i < c.inputs.size(); ++i)
+      if (c.inputs[i].fill != Fill::kAbsent && !c.inputs[i].constant) feeds[values[i].name] = values[i];
+    Result<std::vector<HostTensor>> got = session->run(feeds);
+    ASSERT_TRUE(got.is_ok()) << got.status().message();
+    ASSERT_EQ(got->size(), want->size());
+
+    for (size_t o = 0; o < want->size(); ++o) {
+      EXPECT_FALSE(has_nan((*want)[o])) << "output " << o << ": the reference holds NaN: the case is wrong";
+      const std::string diff = compare((*got)[o], (*want)[o], c.rtol, c.atol);
+      EXPECT_TRUE(diff.empty()) << c.name << " on " << backend_name << ", run " << run + 1 << ", output " << o << " ("
+                                << (*got)[o].name << "): " << diff;
+    }
+  }
+}
+
+std::string param_name(const ::testing::TestParamInfo<Param>& info) {
+  return std::get<0>(info.param) + "_" + std::get<1>(info.param).name;
+}
+
+INSTANTIATE_TEST_SUITE_P(BackendOps, BackendOpsTest,
+                         ::testing::Combine(::testing::Values(std::string("cpu"), std::string("cuda")),
+                                            ::testing::ValuesIn(all_cases())),
+                         param_name);
+
+}  // namespace
+}  // namespace fusedinf
