@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 
+#include "bench/bench_util.h"
 #include "engine/fim_graph.h"
 #include "engine/fuse_models.h"
 #include "runtime/session.h"
@@ -17,21 +18,6 @@ namespace fusedinf {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
-}
-
-std::map<std::string, HostTensor> zero_inputs(const Graph& g) {
-  std::map<std::string, HostTensor> inputs;
-  for (const GraphIo& io : g.inputs) {
-    HostTensor t = HostTensor::zeros(g.tensors[io.tensor].dtype, g.tensors[io.tensor].shape);
-    for (int64_t i = 0; i < t.numel() && t.dtype == DType::kFloat32; ++i) t.as<float>()[i] = 0.001f * (i % 997);
-    inputs.emplace(io.name, std::move(t));
-  }
-  return inputs;
-}
 
 struct Measure {
   double load_ms = 0, run_ms = 0;
@@ -46,7 +32,7 @@ Result<Measure> load_and_run(const std::vector<std::string>& paths) {
     FI_ASSIGN_OR_RETURN(Graph g, load_fim(path));
     m.weight_bytes += unique_weight_bytes(g);
     m.nodes += g.nodes.size();
-    auto inputs = zero_inputs(g);
+    auto inputs = bench::test_inputs(g);
     FI_ASSIGN_OR_RETURN(Session s, Session::create(std::move(g)));
     const auto t1 = Clock::now();
     m.arena_bytes += s.plan().memory.arena_size;
@@ -91,8 +77,9 @@ int main_impl(int argc, char** argv) {
                 "| activation arena bytes (sum of arenas / one arena) | %llu | %llu | %.3f |\n"
                 "| planned memory: weights + arena | %llu | %llu | %.3f |\n"
                 "| nodes run | %zu | %zu | %.3f |\n",
-                repeats, median(sep_run), median(fus_run), median(fus_run) / median(sep_run), median(sep_load),
-                median(fus_load), median(fus_load) / median(sep_load), (unsigned long long)sep.weight_bytes,
+                repeats, bench::median(sep_run), bench::median(fus_run),
+                bench::median(fus_run) / bench::median(sep_run), bench::median(sep_load), bench::median(fus_load),
+                bench::median(fus_load) / bench::median(sep_load), (unsigned long long)sep.weight_bytes,
                 (unsigned long long)fus.weight_bytes, double(fus.weight_bytes) / sep.weight_bytes,
                 (unsigned long long)sep.arena_bytes, (unsigned long long)fus.arena_bytes,
                 double(fus.arena_bytes) / sep.arena_bytes, (unsigned long long)(sep.weight_bytes + sep.arena_bytes),

@@ -16,26 +16,12 @@
 #include <fstream>
 #include <map>
 
+#include "bench/bench_util.h"
 #include "engine/fim_graph.h"
 #include "runtime/model_pool.h"
 
 namespace fusedinf {
 namespace {
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
-}
-
-std::map<std::string, HostTensor> test_inputs(const Graph& g) {
-  std::map<std::string, HostTensor> inputs;
-  for (const GraphIo& io : g.inputs) {
-    HostTensor t = HostTensor::zeros(g.tensors[io.tensor].dtype, g.tensors[io.tensor].shape);
-    for (int64_t i = 0; i < t.numel() && t.dtype == DType::kFloat32; ++i) t.as<float>()[i] = 0.001f * (i % 997);
-    inputs.emplace(io.name, std::move(t));
-  }
-  return inputs;
-}
 
 // Bytes per millisecond of one large copy from staging to device memory, timed by events.
 Result<double> link_bytes_per_ms(Backend& backend, uint64_t bytes) {
@@ -55,16 +41,21 @@ Result<double> link_bytes_per_ms(Backend& backend, uint64_t bytes) {
   }
   backend.release(device);
   backend.release_staging(host);
-  return bytes / median(ms);
+  return bytes / bench::median(ms);
+}
+
+// "resnet18_op13/model" for .../resnet18_op13/model.fim: the folder names the model.
+std::string label(const std::string& path) {
+  const std::filesystem::path p(path);
+  return (p.parent_path().filename() / p.stem()).string();
 }
 
 struct Mode {
   const char* name;
   bool pinned, pipelined;
 };
-constexpr Mode kModes[] = {{"pinned, pipelined", true, true},
-                           {"pinned, not pipelined", true, false},
-                           {"pageable, pipelined", false, true}};
+constexpr Mode kModes[] = {
+    {"pinned, pipelined", true, true}, {"pinned, not pipelined", true, false}, {"pageable, pipelined", false, true}};
 
 struct Sample {
   double copy_ms = 0, cold_ms = 0, compute_ms = 0;
@@ -74,7 +65,7 @@ struct Sample {
 // One cold swap-in and `warm` warm runs in a fresh pool that has room for this model only.
 Result<Sample> cold_swap(Backend& backend, const std::string& path, const Mode& mode, uint64_t chunk_bytes, int warm) {
   FI_ASSIGN_OR_RETURN(Graph g, load_fim(path));
-  const auto inputs = test_inputs(g);
+  const auto inputs = bench::test_inputs(g);
   uint64_t weights = 0;
   for (const Buffer& b : g.buffers) weights += (b.size + 63) / 64 * 64;
   ModelPool pool(backend, UINT64_MAX, mode.pinned ? weights : 0, SwapOptions{chunk_bytes, mode.pipelined});
@@ -89,11 +80,11 @@ Result<Sample> cold_swap(Backend& backend, const std::string& path, const Mode& 
     run_ms.push_back(now - before);
     before = now;
   }
-  return Sample{cold.copy_ms, cold.cold_ms, median(run_ms), cold.bytes_copied};
+  return Sample{cold.copy_ms, cold.cold_ms, bench::median(run_ms), cold.bytes_copied};
 }
 
-int bench(const std::vector<std::string>& models, const std::string& backend_name, int repeats, uint64_t chunk_kib,
-          double link_gbps, const std::string& markdown, const std::string& machine) {
+int run_swap_bench(const std::vector<std::string>& models, const std::string& backend_name, int repeats,
+                   uint64_t chunk_kib, double link_gbps, const std::string& markdown, const std::string& machine) {
   auto fail = [](const Status& s) {
     std::fprintf(stderr, "error: %s\n", s.message().c_str());
     return 1;
@@ -108,13 +99,14 @@ int bench(const std::vector<std::string>& models, const std::string& backend_nam
   }
   Result<double> bytes_per_ms = link_bytes_per_ms(*backend, 256ull << 20);
   if (!bytes_per_ms.is_ok()) return fail(bytes_per_ms.status());
-  std::string table = "Backend: " + std::string(backend->name()) +
-                      (link_gbps > 0 ? " (modelled link " + std::to_string(link_gbps) + " GB/s)" : "") +
-                      ". Link bandwidth measured in this run: " + std::to_string(*bytes_per_ms / 1e6) +
-                      " GB/s (256 MiB pinned copy, median of 5). Chunks of " + std::to_string(chunk_kib) +
-                      " KiB; median of " + std::to_string(repeats) + " cold swap-ins per row, modes interleaved.\n\n" +
-                      "| model | mode | MB copied | ideal copy ms | copy ms | copy ratio | compute ms | first result ms "
-                      "| first / max(copy, compute) |\n|---|---|---|---|---|---|---|---|---|\n";
+  std::string table =
+      "Backend: " + std::string(backend->name()) +
+      (link_gbps > 0 ? " (modelled link " + std::to_string(link_gbps) + " GB/s)" : "") +
+      ". Link bandwidth measured in this run: " + std::to_string(*bytes_per_ms / 1e6) +
+      " GB/s (256 MiB pinned copy, median of 5). Chunks of " + std::to_string(chunk_kib) + " KiB; median of " +
+      std::to_string(repeats) + " cold swap-ins per row, modes interleaved.\n\n" +
+      "| model | mode | MB copied | ideal copy ms | copy ms | copy ratio | compute ms | first result ms "
+      "| first / max(copy, compute) |\n|---|---|---|---|---|---|---|---|---|\n";
   for (const std::string& path : models) {
     std::map<const Mode*, std::vector<Sample>> samples;
     for (int r = 0; r < repeats; ++r)
@@ -131,11 +123,12 @@ int bench(const std::vector<std::string>& models, const std::string& backend_nam
         compute.push_back(s.compute_ms);
       }
       const double bytes = static_cast<double>(samples[&mode][0].bytes);
-      const double ideal = bytes / *bytes_per_ms, c = median(copy), f = median(cold), k = median(compute);
+      const double ideal = bytes / *bytes_per_ms, c = bench::median(copy), f = bench::median(cold),
+                   k = bench::median(compute);
       char row[512];
       std::snprintf(row, sizeof row, "| %s | %s | %.1f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n",
-                    std::filesystem::path(path).stem().c_str(), mode.name, bytes / 1e6, ideal, c,
-                    ideal > 0 ? c / ideal : 0, k, f, f / std::max(c, k));
+                    label(path).c_str(), mode.name, bytes / 1e6, ideal, c, ideal > 0 ? c / ideal : 0, k, f,
+                    f / std::max(c, k));
       table += row;
     }
   }
@@ -156,7 +149,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> models;
   std::string backend = "auto", markdown, machine = "unspecified";
   int repeats = 5;
-  uint64_t chunk_kib = 4096;
+  uint64_t chunk_kib = 1024;
   double link_gbps = 0;
   app.add_option("--model", models, ".fim files")->required()->check(CLI::ExistingFile);
   app.add_option("--backend", backend, "cpu, cuda or auto");
@@ -166,5 +159,5 @@ int main(int argc, char** argv) {
   app.add_option("--markdown", markdown, "Append the table to this file");
   app.add_option("--machine", machine, "Machine description for the table");
   CLI11_PARSE(app, argc, argv);
-  return fusedinf::bench(models, backend, repeats, chunk_kib, link_gbps, markdown, machine);
+  return fusedinf::run_swap_bench(models, backend, repeats, chunk_kib, link_gbps, markdown, machine);
 }

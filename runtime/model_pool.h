@@ -48,7 +48,7 @@ struct ModelMetrics {
 };
 
 struct SwapOptions {
-  uint64_t chunk_bytes = 4 << 20;  // copy granularity of a pipelined swap-in
+  uint64_t chunk_bytes = 1 << 20;  // copy granularity of a pipelined swap-in
   bool pipelined = true;           // false: the first run waits for the whole copy
 };
 

@@ -232,9 +232,10 @@ Result<std::vector<HostTensor>> Session::run(const std::map<std::string, HostTen
   } else if (s.runs > 0 && !s.recording_tried) {
     // The second run of these shapes: record it once, then replay it from now on.
     s.recording_tried = true;
+    // A run that cannot be recorded (a library call that refuses capture) still runs: this
+    // and later runs are enqueued node by node; a real error shows up in that run.
     Result<std::unique_ptr<Recording>> recorded = s.backend->record_work(*s.queue, [&] { return enqueue_run({}); });
-    if (!recorded.is_ok()) return recorded.status().with_context("recording model '" + g.name + "'");
-    s.recording = std::move(*recorded);
+    if (recorded.is_ok()) s.recording = std::move(*recorded);
     enqueued = s.recording ? s.backend->replay(*s.recording, *s.queue) : enqueue_run({});
   } else {
     enqueued = enqueue_run({});

@@ -137,7 +137,7 @@ void add_pool_command(CLI::App& app, int& exit_code) {
   struct Args {
     std::string dir, budget, staging = "0", trace, backend = "auto";
     uint64_t seed = 0;
-    uint64_t chunk_kib = 4096;
+    uint64_t chunk_kib = 1024;
     bool no_pipelining = false;
   };
   auto args = std::make_shared<Args>();

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include "engine/graph.h"
 #include "engine/shape.h"
 #include "engine/status.h"
 
@@ -91,6 +92,30 @@ inline Status check_rank(const Shape& shape, const char* what) {
     return Status::error(std::string(what) + ": rank " + std::to_string(shape.size()) +
                          " exceeds the CUDA kernels' limit of " + std::to_string(kMaxRank));
   return Status::ok();
+}
+
+// Calls f.template operator()<U>() with an unsigned integer type U of `size` bytes: pure data
+// movement is typed by element size only.
+template <class F>
+Status by_element_size(size_t size, F&& f) {
+  switch (size) {
+    case 1:
+      return f.template operator()<uint8_t>();
+    case 4:
+      return f.template operator()<uint32_t>();
+    case 8:
+      return f.template operator()<uint64_t>();
+  }
+  return Status::error("unsupported element size " + std::to_string(size));
+}
+
+// A refusal from prepare naming the op and node: "Gather 'g1' (CUDA): why".
+inline Status refuse(const Node& node, const std::string& why) {
+  return Status::error(node.op + " '" + node.name + "' (CUDA): " + why);
+}
+
+inline Status check_node_rank(const Node& node, const Shape& shape) {
+  return check_rank(shape, (node.op + " '" + node.name + "' (CUDA)").c_str());
 }
 
 }  // namespace fusedinf::cuda

@@ -11,28 +11,6 @@ namespace fusedinf::cuda {
 
 namespace {
 
-// Calls f.template operator()<U>() with an unsigned integer type U of `size` bytes.
-template <class F>
-Status by_element_size(size_t size, F&& f) {
-  switch (size) {
-    case 1:
-      return f.template operator()<uint8_t>();
-    case 4:
-      return f.template operator()<uint32_t>();
-    case 8:
-      return f.template operator()<uint64_t>();
-  }
-  return Status::error("unsupported element size " + std::to_string(size));
-}
-
-Status refuse(const Node& node, const std::string& why) {
-  return Status::error(node.op + " '" + node.name + "' (CUDA): " + why);
-}
-
-Status check_node_rank(const Node& node, const Shape& shape) {
-  return check_rank(shape, (node.op + " '" + node.name + "' (CUDA)").c_str());
-}
-
 // y[o * dst_pitch + j] = x[o * src_pitch + j] for o < rows, j < width (pointers pre-offset).
 template <class T>
 __global__ void copy_rows(const T* x, T* y, int64_t rows, int64_t width, int64_t src_pitch, int64_t dst_pitch) {

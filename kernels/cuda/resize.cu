@@ -97,10 +97,6 @@ __global__ void resize_kernel(const float* x, float* y, int64_t n, ResizeParams 
   }
 }
 
-Status refuse(const Node& node, const std::string& why) {
-  return Status::error(node.op + " '" + node.name + "' (CUDA): " + why);
-}
-
 Result<Prepared> prepare_resize(const PrepareArgs& a) {
   const Node& node = a.node;
   const Tensor& x = a.graph.tensors[node.inputs[0]];

@@ -11,28 +11,6 @@ namespace fusedinf::cuda {
 
 namespace {
 
-// Calls f.template operator()<U>() with an unsigned integer type U of `size` bytes.
-template <class F>
-Status by_element_size(size_t size, F&& f) {
-  switch (size) {
-    case 1:
-      return f.template operator()<uint8_t>();
-    case 4:
-      return f.template operator()<uint32_t>();
-    case 8:
-      return f.template operator()<uint64_t>();
-  }
-  return Status::error("unsupported element size " + std::to_string(size));
-}
-
-Status refuse(const Node& node, const std::string& why) {
-  return Status::error(node.op + " '" + node.name + "' (CUDA): " + why);
-}
-
-Status check_node_rank(const Node& node, const Shape& shape) {
-  return check_rank(shape, (node.op + " '" + node.name + "' (CUDA)").c_str());
-}
-
 Status run_copy(const KernelArgs& a) {
   const size_t bytes = a.inputs[0].bytes();
   if (a.outputs[0].data == a.inputs[0].data || bytes == 0) return Status::ok();

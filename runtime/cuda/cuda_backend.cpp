@@ -203,6 +203,7 @@ class CudaBackend final : public Backend {
     Status ended = cuda_check(cudaStreamEndCapture(stream, &graph), "cudaStreamEndCapture");
     if (!enqueued.is_ok() || !ended.is_ok()) {
       if (graph) cudaGraphDestroy(graph);
+      cudaGetLastError();  // a refused capture leaves its error behind; the caller runs uncaptured
       return enqueued.is_ok() ? ended : enqueued.with_context("while capturing a CUDA graph");
     }
     cudaGraphExec_t exec = nullptr;
