@@ -9,6 +9,7 @@ The fine-tunes share resnet18's backbone weights exactly and differ only in thei
 (a frozen backbone with two task heads), for the multi-model fusion demo and tests.
 """
 import argparse
+import inspect
 import os
 import sys
 import time
@@ -56,15 +57,24 @@ MODELS = {
 }
 
 
-def export(name, opset, out_dir):
-    folder = os.path.join(out_dir, f"{name}_op{opset}")
+def zoo_folder(out_dir, name, opset, batch=1):
+    return os.path.join(out_dir, f"{name}_op{opset}" + (f"_b{batch}" if batch > 1 else ""))
+
+
+def make_model(name):
+    """The model with its seeded weights (the same on every call with the same torch)."""
+    torch.manual_seed(0)
+    return MODELS[name][0]().eval()
+
+
+def export(name, opset, out_dir, batch=1):
+    folder = zoo_folder(out_dir, name, opset, batch)
     files = [os.path.join(folder, f) for f in ("model.onnx", "input.npy", "expected.npy")]
     if all(os.path.exists(f) for f in files):
         return False
     os.makedirs(folder, exist_ok=True)
-    make, shape = MODELS[name]
-    torch.manual_seed(0)
-    model = make().eval()
+    shape = (batch,) + MODELS[name][1][1:]
+    model = make_model(name)
     generator = torch.Generator().manual_seed(1234)
     x = torch.randn(*shape, generator=generator)
     with torch.no_grad():
@@ -72,8 +82,11 @@ def export(name, opset, out_dir):
     # Exported with autograd on: under no_grad torch takes the fused transformer fast path,
     # which has no ONNX export.
     tmp = files[0] + ".tmp"
+    # The TorchScript exporter: newer torch defaults to its dynamo exporter, whose graphs and
+    # opsets differ; the zoo must be the same models on every machine.
+    legacy = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
     torch.onnx.export(model, x, tmp, opset_version=opset, do_constant_folding=True,
-                      input_names=["input"], output_names=["output"])
+                      input_names=["input"], output_names=["output"], **legacy)
     np.save(files[1], x.numpy())
     np.save(files[2], expected.numpy())
     os.replace(tmp, files[0])
@@ -86,6 +99,7 @@ def main():
     parser.add_argument("--out", default=default_out)
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--opsets", default="13,17")
+    parser.add_argument("--batch", type=int, default=1, help="batch size (folders get a _bN suffix when > 1)")
     args = parser.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
     start = time.time()
@@ -94,7 +108,7 @@ def main():
             sys.exit(f"unknown model '{name}' (known: {', '.join(MODELS)})")
         for opset in (int(o) for o in args.opsets.split(",")):
             t = time.time()
-            if export(name, opset, args.out):
+            if export(name, opset, args.out, args.batch):
                 print(f"exported {name} opset {opset} in {time.time() - t:.1f} s", flush=True)
     print(f"zoo ready in {args.out} ({time.time() - start:.1f} s)")
 
