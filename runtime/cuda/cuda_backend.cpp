@@ -97,7 +97,11 @@ class CudaBackend final : public Backend {
     FI_RETURN_IF_ERROR(
         cuda_check(cudaMalloc(&p, std::max<uint64_t>(bytes, 1)), "cudaMalloc of " + std::to_string(bytes) + " bytes"));
     if (options_.poison_allocations) {
-      Status s = cuda_check(cudaMemset(p, 0xFF, std::max<uint64_t>(bytes, 1)), "poisoning an allocation");
+      // cudaMemset on device memory is asynchronous on the legacy stream, which our non-blocking
+      // streams do not wait for: finish it here, or it could overwrite a later upload.
+      Status s = cuda_check(cudaMemsetAsync(p, 0xFF, std::max<uint64_t>(bytes, 1), cudaStreamLegacy),
+                            "poisoning an allocation");
+      if (s.is_ok()) s = cuda_check(cudaStreamSynchronize(cudaStreamLegacy), "poisoning an allocation");
       if (!s.is_ok()) {
         cudaFree(p);
         return s;
@@ -122,7 +126,18 @@ class CudaBackend final : public Backend {
       FI_ASSIGN_OR_RETURN(handles, take_handles());
     }
     cudaStream_t stream = nullptr;
-    FI_RETURN_IF_ERROR(cuda_check(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "cudaStreamCreate"));
+    Status created = cuda_check(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "cudaStreamCreate");
+    // Every library call of this queue's kernels must go to its stream (ordering, graph capture).
+    if (created.is_ok() && handles &&
+        (cublasSetStream(handles->cublas, stream) != CUBLAS_STATUS_SUCCESS ||
+         cudnnSetStream(handles->cudnn, stream) != CUDNN_STATUS_SUCCESS)) {
+      created = Status::error("cuda backend: binding the cuBLAS/cuDNN handles to a new stream failed");
+      cudaStreamDestroy(stream);
+    }
+    if (!created.is_ok()) {
+      if (handles) give_back_handles(std::move(handles));
+      return created;
+    }
     return std::unique_ptr<Queue>(std::make_unique<CudaQueue>(this, stream, std::move(handles), kernel_options()));
   }
   Result<std::unique_ptr<Event>> create_event() override {
@@ -219,7 +234,10 @@ class CudaBackend final : public Backend {
                       "cudaGraphLaunch");
   }
 
+  // Idle handles are bound to the default stream, never to a stream that may be destroyed.
   void give_back_handles(std::unique_ptr<HandleSet> handles) {
+    cublasSetStream(handles->cublas, nullptr);
+    cudnnSetStream(handles->cudnn, nullptr);
     std::lock_guard<std::mutex> lock(mutex_);
     idle_handles_.push_back(std::move(handles));
   }
@@ -253,15 +271,13 @@ CudaQueue::CudaQueue(CudaBackend* backend, cudaStream_t stream, std::unique_ptr<
   if (owned_) {
     handles_.cublas = owned_->cublas;
     handles_.cublaslt = owned_->cublaslt;
-    handles_.cudnn = owned_->cudnn;
-    cublasSetStream(owned_->cublas, stream);
-    cudnnSetStream(owned_->cudnn, stream);
+    handles_.cudnn = owned_->cudnn;  // bound to `stream` by create_queue
   }
 }
 
 CudaQueue::~CudaQueue() {
   cudaStreamSynchronize(handles_.stream);
-  if (owned_) backend_->give_back_handles(std::move(owned_));
+  if (owned_) backend_->give_back_handles(std::move(owned_));  // unbinds them from the stream first
   cudaStreamDestroy(handles_.stream);
 }
 
