@@ -121,9 +121,14 @@ struct CpuBackendOptions {
 // enqueued; copy queues run it in order on a worker thread of their own.
 std::unique_ptr<Backend> make_cpu_backend(CpuBackendOptions options = {});
 
+// Numerics a backend may trade for speed; off unless asked (fp32 results by default).
+struct BackendOptions {
+  bool allow_tf32 = false;  // CUDA: TF32 tensor cores in cuBLAS and cuDNN for fp32 (about 10-bit mantissas)
+};
+
 // "cpu", "cuda", or "auto" (CUDA when a device is usable, else the CPU). The error names
 // what is missing: an unknown name, a build without CUDA, or no usable device.
-Result<std::unique_ptr<Backend>> make_backend(std::string_view name);
+Result<std::unique_ptr<Backend>> make_backend(std::string_view name, const BackendOptions& options = {});
 // Backends this build can make, e.g. {"cpu", "cuda"}.
 std::vector<std::string_view> built_backends();
 // Whether make_backend(name) would succeed on this machine.

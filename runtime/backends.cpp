@@ -15,14 +15,17 @@ std::vector<std::string_view> built_backends() {
 #endif
 }
 
-Result<std::unique_ptr<Backend>> make_backend(std::string_view name) {
+Result<std::unique_ptr<Backend>> make_backend(std::string_view name, const BackendOptions& options) {
   if (name == "cpu") return make_cpu_backend();
   if (name == "cuda" || name == "auto") {
 #if FUSEDINF_HAVE_CUDA
-    Result<std::unique_ptr<Backend>> cuda = make_cuda_backend(CudaBackendOptions{});
+    CudaBackendOptions cuda_options;
+    cuda_options.allow_tf32 = options.allow_tf32;
+    Result<std::unique_ptr<Backend>> cuda = make_cuda_backend(cuda_options);
     if (cuda.is_ok() || name == "cuda") return cuda;
     return make_cpu_backend();
 #else
+    (void)options;
     if (name == "auto") return make_cpu_backend();
     return Status::error(
         "backend 'cuda': this build of fusedinf has no CUDA backend (nvcc was not found when it was built)");

@@ -1,5 +1,5 @@
 // fusedinf run model.fim [--input [NAME=]FILE]... [--expect [NAME=]FILE]... [--seed N]
-//                        [--tolerance T] [--save-outputs DIR] [--models a,b] [--backend cpu|cuda|auto]
+//                        [--tolerance T] [--save-outputs DIR] [--models a,b] [--backend cpu|cuda|auto] [--tf32]
 #include <cstdio>
 
 #include "engine/fim_graph.h"
@@ -14,7 +14,8 @@ namespace fusedinf::tools {
 namespace {
 int run_model(const std::string& path, const std::vector<std::string>& input_args,
               const std::vector<std::string>& expect_args, uint64_t seed, double tolerance, const std::string& save_dir,
-              const std::vector<std::string>& members, const std::string& backend_name) {
+              const std::vector<std::string>& members, const std::string& backend_name,
+              const BackendOptions& backend_options) {
   auto fail = [](const Status& s) {
     std::fprintf(stderr, "error: %s\n", s.message().c_str());
     return 1;
@@ -38,7 +39,7 @@ int run_model(const std::string& path, const std::vector<std::string>& input_arg
                 describe_tensor(r).c_str());
     inputs->emplace(io.name, std::move(r));
   }
-  Result<std::unique_ptr<Backend>> backend = make_backend(backend_name);
+  Result<std::unique_ptr<Backend>> backend = make_backend(backend_name, backend_options);
   if (!backend.is_ok()) return fail(backend.status());
   std::printf("backend: %s\n", std::string((*backend)->name()).c_str());
   Result<Session> session = Session::create(**backend, std::move(*graph));
@@ -69,6 +70,7 @@ int run_model(const std::string& path, const std::vector<std::string>& input_arg
 void add_run_command(CLI::App& app, int& exit_code) {
   struct Args {
     std::string path, save_dir, backend = "auto";
+    BackendOptions backend_options;
     std::vector<std::string> inputs, expects, members;
     uint64_t seed = 0;
     double tolerance = 1e-4;
@@ -83,9 +85,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--models", args->members, "Members of a fused group to run (default: all)")->delimiter(',');
   cmd->add_option("--save-outputs", args->save_dir, "Write each output as DIR/NAME.npy");
   cmd->add_option("--backend", args->backend, "cpu, cuda or auto (CUDA when a GPU is usable)");
+  cmd->add_flag("--tf32", args->backend_options.allow_tf32, "CUDA: allow TF32 in cuBLAS/cuDNN (default: exact fp32)");
   cmd->callback([args, &exit_code] {
     exit_code = run_model(args->path, args->inputs, args->expects, args->seed, args->tolerance, args->save_dir,
-                          args->members, args->backend);
+                          args->members, args->backend, args->backend_options);
   });
 }
 
