@@ -14,9 +14,11 @@ namespace {
 
 bool is_global(const Node& node) { return node.op == "GlobalAveragePool" || node.op == "GlobalMaxPool"; }
 
-// Folds one element into a max (NaN wins) or a sum.
+// Folds one element into a max (a NaN anywhere in the window wins, as in numpy and torch) or
+// a sum.
 float pool_step(bool is_max, float acc, float v) {
   if (!is_max) return acc + v;
+  if (std::isnan(acc)) return acc;
   return std::isnan(v) ? v : std::fmax(acc, v);
 }
 

@@ -173,7 +173,7 @@ Status run_batchnorm(const KernelArgs& a) {
   const int64_t inner = n / (xs[0] * xs[1]);
   batchnorm_kernel<<<grid_for(n), kThreads, 0, a.handles.stream>>>(
       a.inputs[0].as<float>(), a.inputs[1].as<float>(), a.inputs[2].as<float>(), a.inputs[3].as<float>(),
-      a.inputs[4].as<float>(), a.outputs[0].as<float>(), n, xs[1], inner, a.node.attrs.get_float("epsilon", 1e-5f));
+      a.inputs[4].as<float>(), a.outputs[0].as<float>(), n, xs[1], inner, a.node.attrs.float_or("epsilon", 1e-5f));
   return check_launch("batchnorm_kernel");
 }
 
@@ -203,9 +203,8 @@ Status run_lrn(const KernelArgs& a) {
   const Attributes& at = a.node.attrs;
   const int64_t n = a.inputs[0].numel();
   if (n == 0) return Status::ok();
-  const float alpha = at.get_float("alpha", 1e-4f), beta = at.get_float("beta", 0.75f),
-              bias = at.get_float("bias", 1.f);
-  const int64_t size = at.get_int("size", 1), inner = n / (xs[0] * xs[1]);
+  const float alpha = at.float_or("alpha", 1e-4f), beta = at.float_or("beta", 0.75f), bias = at.float_or("bias", 1.f);
+  const int64_t size = at.int_or("size", 1), inner = n / (xs[0] * xs[1]);
   const int64_t before = (size - 1) / 2, after = size - 1 - before;  // floor and ceil of (size-1)/2
   lrn_kernel<<<grid_for(n), kThreads, 0, a.handles.stream>>>(a.inputs[0].as<float>(), a.outputs[0].as<float>(), n,
                                                              xs[1], inner, before, after,

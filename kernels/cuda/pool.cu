@@ -31,7 +31,7 @@ struct PoolState : NodeState {
   PoolParams p;
 };
 
-// max that propagates NaN (as the CPU's fmax followed by "a NaN input wins").
+// max that propagates NaN: once a NaN is met it stays, whatever follows.
 __device__ inline float max_nan(float acc, float v) { return isnan(v) ? v : isnan(acc) ? acc : fmaxf(acc, v); }
 
 __global__ void pool_kernel(const float* x, float* y, PoolParams p) {
@@ -58,8 +58,7 @@ __global__ void pool_kernel(const float* x, float* y, PoolParams p) {
       }
       if (inside) {
         const float v = xp[off];
-        acc = p.is_max ? fmaxf(acc, v) : acc + v;
-        if (p.is_max && isnan(v)) acc = v;
+        acc = p.is_max ? max_nan(acc, v) : acc + v;
       }
       count += p.include_pad ? in_padded : inside;
     }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <numeric>
@@ -504,6 +505,20 @@ TEST(DataMovementConvertersTest, ConcatAndGatherNegativeAxis) {
                        [](onnx::NodeProto& n) { set_int(n, "axis", -1); });
   EXPECT_EQ(g[0].shape, (Shape{2, 2}));
   EXPECT_EQ(values_of<float>(g[0]), (F{2, 0, 5, 3}));
+}
+
+// Not a shape op, but the same one-node harness: a NaN anywhere in a max-pool window wins,
+// first or last (the CUDA kernels are held to the same rule by the backend harness).
+TEST(PoolKernelTest, MaxPoolPropagatesNaNWhereverItIsInTheWindow) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const Attributes a = attrs_of({{"kernel_shape", I{2}}, {"strides", I{2}}, {"dilations", I{1}}, {"pads", I{0, 0}}});
+  HostTensor y = run1("MaxPool", a, {f32({1, 1, 6}, {nan, 1, 2, nan, 3, 4})});
+  ASSERT_EQ(y.numel(), 3);
+  EXPECT_TRUE(std::isnan(y.as<float>()[0])) << "NaN first in its window";
+  EXPECT_TRUE(std::isnan(y.as<float>()[1])) << "NaN last in its window";
+  EXPECT_EQ(y.as<float>()[2], 4.f);
+  HostTensor g = run1("GlobalMaxPool", {}, {f32({1, 1, 3}, {nan, 5, 1})});
+  EXPECT_TRUE(std::isnan(g.as<float>()[0]));
 }
 
 }  // namespace
