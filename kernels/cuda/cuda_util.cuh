@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "engine/graph.h"
 #include "engine/shape.h"
@@ -116,6 +118,21 @@ inline Status refuse(const Node& node, const std::string& why) {
 
 inline Status check_node_rank(const Node& node, const Shape& shape) {
   return check_rank(shape, (node.op + " '" + node.name + "' (CUDA)").c_str());
+}
+
+// The "value" attribute (Pad, ConstantOfShape) as the CPU's fill_with_value_attr reads it (a
+// float for float32, an int otherwise), as the bits of one element of `dtype`.
+inline uint64_t value_attr_bits(const Attributes& attrs, DType dtype) {
+  uint64_t bits = 0;
+  dispatch_dtype(dtype, [&]<class T>() {
+    T value{};
+    if constexpr (std::is_same_v<T, float>)
+      value = attrs.get_float("value", 0.f);
+    else
+      value = static_cast<T>(attrs.get_int("value", 0));
+    std::memcpy(&bits, &value, sizeof(T));
+  });
+  return bits;
 }
 
 }  // namespace fusedinf::cuda

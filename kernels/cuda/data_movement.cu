@@ -240,15 +240,7 @@ Result<Prepared> prepare_pad(const PrepareArgs& p) {
     pp.in_size[d] = x.shape[d];
     pp.begin[d] = pads[d];
   }
-  // The value as fill_with_value_attr reads it: a float for float32, an int otherwise.
-  dispatch_dtype(x.dtype, [&]<class T>() {
-    T value{};
-    if constexpr (std::is_same_v<T, float>)
-      value = p.node.attrs.get_float("value", 0.f);
-    else
-      value = static_cast<T>(p.node.attrs.get_int("value", 0));
-    std::memcpy(&state->value_bits, &value, sizeof(T));
-  });
+  state->value_bits = value_attr_bits(p.node.attrs, x.dtype);
   return Prepared{std::move(state), 0};
 }
 

@@ -130,14 +130,7 @@ struct FillState : NodeState {
 
 Result<Prepared> prepare_constant_of_shape(const PrepareArgs& p) {
   auto state = std::make_unique<FillState>();
-  dispatch_dtype(p.graph.tensors[p.node.outputs[0]].dtype, [&]<class T>() {
-    T value{};
-    if constexpr (std::is_same_v<T, float>)
-      value = p.node.attrs.get_float("value", 0.f);
-    else
-      value = static_cast<T>(p.node.attrs.get_int("value", 0));
-    std::memcpy(&state->value_bits, &value, sizeof(T));
-  });
+  state->value_bits = value_attr_bits(p.node.attrs, p.graph.tensors[p.node.outputs[0]].dtype);
   return Prepared{std::move(state), 0};
 }
 
