@@ -6,6 +6,8 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -32,6 +34,18 @@ uint32_t FimWriter::add_buffer(const void* data, size_t size) {
 }
 
 Status FimWriter::write(const std::string& path, std::span<const uint8_t> flatbuffer) const {
+  // Written to a temporary name beside `path`, then renamed over it: a reader (or this
+  // writer's own buffers, when they point into a mapping of `path`) never sees a half-written
+  // file, and a failed write leaves the old file as it was.
+  const std::string temp_path = path + ".tmp." + std::to_string(::getpid());
+  Status status = write_to(temp_path, flatbuffer);
+  if (status.is_ok() && std::rename(temp_path.c_str(), path.c_str()) != 0)
+    status = Status::error("cannot rename '" + temp_path + "' to '" + path + "': " + std::strerror(errno));
+  if (!status.is_ok()) std::remove(temp_path.c_str());
+  return status;
+}
+
+Status FimWriter::write_to(const std::string& path, std::span<const uint8_t> flatbuffer) const {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) return Status::error("cannot write '" + path + "'");
   // flatbuffer is already size-prefixed.
@@ -45,7 +59,7 @@ Status FimWriter::write(const std::string& path, std::span<const uint8_t> flatbu
     out.write(reinterpret_cast<const char*>(stored_[i].data), static_cast<std::streamsize>(stored_[i].size));
     written = refs_[i].offset() + stored_[i].size;
   }
-  out.flush();
+  out.close();
   if (!out) return Status::error("writing '" + path + "' failed");
   return Status::ok();
 }

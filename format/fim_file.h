@@ -31,10 +31,13 @@ class FimWriter {
   const std::vector<fim::BufferRef>& buffer_refs() const { return refs_; }
   uint64_t weights_size() const { return weights_size_; }
   uint64_t stored_bytes() const { return stored_bytes_; }
-  // Writes prefix + flatbuffer + padding + weights to `path`.
+  // Writes prefix + flatbuffer + padding + weights to `path`, atomically: through a temporary
+  // file in the same directory renamed over `path`, so `path` may be a file whose mapping
+  // holds the buffers being written (fuse a.fim b.fim -o a.fim).
   Status write(const std::string& path, std::span<const uint8_t> flatbuffer) const;
 
  private:
+  Status write_to(const std::string& path, std::span<const uint8_t> flatbuffer) const;
   struct Stored {
     const uint8_t* data;
     size_t size;

@@ -39,6 +39,13 @@ if [ -n "${FUSEDINF_ZOO_CASE:-}" ] && [ -f "$FUSEDINF_ZOO_CASE/model.onnx" ]; th
     "$fusedinf" run "$work/m.fim" --input "input=$(dirname "$FUSEDINF_ZOO_CASE")/resnet18_op13/input.npy"
   expect_error "is not a name of the model" "$fusedinf" run "$work/m.fim" --input "nope=$FUSEDINF_ZOO_CASE/input.npy"
   expect_error "is not a .npy file" "$fusedinf" run "$work/m.fim" --input "$work/garbage.npy"
+  # Fusing into one of the inputs replaces it with a valid group (written aside, then renamed).
+  cp "$work/m.fim" "$work/m2.fim"
+  if ! "$fusedinf" fuse "$work/m.fim" "$work/m2.fim" -o "$work/m.fim" >/dev/null ||
+    ! "$fusedinf" inspect "$work/m.fim" >/dev/null; then
+    echo "FAIL: 'fuse m.fim m2.fim -o m.fim' did not leave a valid m.fim"
+    failures=$((failures + 1))
+  fi
 fi
 [ $failures -eq 0 ] && echo "all CLI error cases behaved"
 exit $failures

@@ -101,6 +101,39 @@ TEST_F(FimFormatTest, OneDifferingByteIsNotDeduplicated) {
   EXPECT_EQ(stats->unique_weight_bytes, 48u);
 }
 
+TEST_F(FimFormatTest, SavingOverTheMappedFileItWasLoadedFromKeepsItsWeights) {
+  // The loaded graph's constants point into the mapping of path_; saving to path_ must read
+  // them intact (fuse a.fim b.fim -o a.fim), and leave no temporary file behind.
+  Result<Graph> loaded = load_fim(path_);
+  ASSERT_TRUE(loaded.is_ok()) << loaded.status().message();
+  Result<FimWriteStats> stats = save_fim(*loaded, path_);
+  ASSERT_TRUE(stats.is_ok()) << stats.status().message();
+  EXPECT_EQ(read_file(path_), bytes_);
+  Result<Graph> reloaded = load_fim(path_);
+  ASSERT_TRUE(reloaded.is_ok()) << reloaded.status().message();
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(path_).parent_path()))
+    EXPECT_EQ(entry.path().string().find(path_ + ".tmp."), std::string::npos) << entry.path();
+}
+
+TEST_F(FimFormatTest, AFailedSaveLeavesTheOldFileAndNoTemporary) {
+  const std::string dir = temp_path("not_a_dir_file");
+  { std::ofstream(dir) << "x"; }
+  Result<FimWriteStats> stats = save_fim(sample_graph(), dir + "/model.fim");
+  ASSERT_FALSE(stats.is_ok());
+  EXPECT_NE(stats.status().message().find("model.fim"), std::string::npos) << stats.status().message();
+  // A directory path as the target: the rename fails and the temporary is removed.
+  const std::string target_dir = temp_path("target_dir");
+  std::filesystem::create_directories(target_dir);
+  stats = save_fim(sample_graph(), target_dir);
+  ASSERT_FALSE(stats.is_ok());
+  EXPECT_NE(stats.status().message().find(target_dir), std::string::npos) << stats.status().message();
+  EXPECT_TRUE(std::filesystem::is_directory(target_dir));
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(target_dir).parent_path()))
+    EXPECT_EQ(entry.path().string().find(target_dir + ".tmp."), std::string::npos) << entry.path();
+  std::filesystem::remove(dir);
+  std::filesystem::remove(target_dir);
+}
+
 TEST_F(FimFormatTest, TruncatedFilesAreErrors) {
   for (size_t len = 0; len < bytes_.size(); len += (len < 512 ? 1 : 61)) {
     Result<Graph> g = load_fim_from_memory(bytes_.data(), len);
