@@ -2,8 +2,10 @@
 # Runs ON the GPU machine, from the repository root, after scripts/pack_for_device.sh was run
 # on the build machine and build-device/ was carried over (../shared/GPU.md). Each step
 # writes its log under $OUT (default device-out/) and one line "STEP rc=N" to summary.txt;
-# a failing step does not stop the others.
-#   device_run.sh [STEP...]   steps: info ops conformance zoo memcheck swap latency (default: all)
+# a failing step does not stop the others, and each is cut off after $STEP_TIMEOUT seconds
+# (default 240) so that one slow step cannot use up the session's device time.
+#   device_run.sh [STEP...]   steps: info ops zoo conformance latency swap memcheck (default:
+#   all, in this order: the quick checks first, the slow memcheck last); zoo_cpu is extra.
 # Untested so far: no GPU has been available to the sessions that wrote it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +22,7 @@ step() {
   local name=$1
   shift
   echo "== $name: $*"
-  "$@" >"$out/$name.log" 2>&1
+  timeout --kill-after=10 "${STEP_TIMEOUT:-240}" "$@" >"$out/$name.log" 2>&1
   local rc=$?
   echo "$name rc=$rc" | tee -a "$out/summary.txt"
   tail -4 "$out/$name.log"
@@ -55,7 +57,7 @@ swap() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(info ops conformance zoo memcheck swap latency)
+[ ${#steps[@]} -gt 0 ] || steps=(info ops zoo conformance latency swap memcheck)
 for s in "${steps[@]}"; do
   case $s in
     info)
@@ -65,14 +67,14 @@ for s in "${steps[@]}"; do
     ops) step backend_ops "$bin/fusedinf_unit_tests" --gtest_filter='BackendOps/*cuda_*' ;;
     conformance)
       dirs=("$onnx_data/node" "$onnx_data/pytorch-converted" "$onnx_data/pytorch-operator" "$onnx_data/simple")
-      step conformance_cpu "$bin/fusedinf" conformance "${dirs[@]}" --backend cpu --json "$out/conformance_cpu.json"
-      step conformance_cuda "$bin/fusedinf" conformance "${dirs[@]}" --backend cuda --json "$out/conformance_cuda.json"
+      step conformance_cuda "$bin/fusedinf" conformance "${dirs[@]}" --backend cuda --json "$out/conformance_cuda.json" \
+        --jobs "$(nproc)"
       ;;
     zoo)
       step export_zoo export_zoo
-      step zoo_cpu zoo_on cpu
       step zoo_cuda zoo_on cuda
       ;;
+    zoo_cpu) step zoo_cpu zoo_on cpu ;;
     memcheck) step memcheck memcheck_zoo ;;
     swap) step swap_bench swap ;;
     latency)

@@ -1,5 +1,5 @@
 // fusedinf conformance DIR... [--json FILE] [--verbose] [--rtol R] [--atol A] [--min-passed N]
-//                      [--backend cpu|cuda|auto]
+//                      [--backend cpu|cuda|auto] [--jobs N]
 // Exits 1 when any case failed (a wrong result or a crash); unsupported cases do not fail.
 #include <cstdio>
 #include <fstream>
@@ -16,6 +16,7 @@ void add_conformance_command(CLI::App& app, int& exit_code) {
     std::string json_path;
     bool verbose = false;
     int min_passed = 0;
+    int jobs = 1;
     ConformanceOptions options;
   };
   auto args = std::make_shared<Args>();
@@ -27,19 +28,23 @@ void add_conformance_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--atol", args->options.atol, "Absolute tolerance (ONNX default 1e-7)");
   cmd->add_option("--timeout", args->options.timeout_s, "Seconds per case");
   cmd->add_option("--backend", args->options.backend, "cpu (default), cuda or auto");
+  cmd->add_option("-j,--jobs", args->jobs, "Cases run at once, each in its own process (default 1)")
+      ->check(CLI::Range(1, 256));
   cmd->add_option("--min-passed", args->min_passed, "Also exit 1 when fewer cases pass (a regression guard)");
   cmd->callback([args, &exit_code] {
     const std::vector<std::string> cases = find_conformance_cases(args->roots);
     int counts[3] = {0, 0, 0};
     nlohmann::json entries = nlohmann::json::array();
-    for (const std::string& dir : cases) {
-      CaseResult r = run_conformance_case(dir, args->options);
+    const std::vector<CaseResult> results =
+        run_conformance_cases(cases, args->options, args->jobs, [&](const CaseResult& r) {
+          if (r.outcome != CaseOutcome::kPassed || args->verbose)
+            std::printf("%-11s %s%s%s\n", outcome_name(r.outcome), r.path.c_str(), r.reason.empty() ? "" : ": ",
+                        r.reason.c_str());
+        });
+    for (const CaseResult& r : results) {
       ++counts[static_cast<int>(r.outcome)];
       entries.push_back(
           {{"name", r.name}, {"path", r.path}, {"result", outcome_name(r.outcome)}, {"reason", r.reason}});
-      if (r.outcome != CaseOutcome::kPassed || args->verbose)
-        std::printf("%-11s %s%s%s\n", outcome_name(r.outcome), r.path.c_str(), r.reason.empty() ? "" : ": ",
-                    r.reason.c_str());
     }
     std::printf("%zu cases: %d passed, %d failed, %d unsupported\n", cases.size(), counts[0], counts[1], counts[2]);
     if (!args->json_path.empty()) {

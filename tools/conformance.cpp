@@ -1,12 +1,17 @@
 #include "tools/conformance.h"
 
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <map>
+#include <optional>
+#include <variant>
 
 #include "importer/model_info.h"
 #include "importer/onnx_importer.h"
@@ -142,8 +147,18 @@ CaseResult run_case_in_process(const std::string& case_dir, const ConformanceOpt
 
 }  // namespace
 
-CaseResult run_conformance_case(const std::string& case_dir, const ConformanceOptions& options) {
-  CaseResult crashed{fs::path(case_dir).filename().string(), case_dir, CaseOutcome::kFailed, ""};
+namespace {
+
+// A case running in a child process, reporting "<outcome digit><reason>" through a pipe.
+struct RunningCase {
+  std::string case_dir;
+  pid_t pid = -1;
+  int fd = -1;  // read end of the pipe
+  std::string message;
+};
+
+// Starts `case_dir` in a child; when fork or pipe fails, runs it here and returns its result.
+std::variant<RunningCase, CaseResult> start_case(const std::string& case_dir, const ConformanceOptions& options) {
   int fds[2];
   if (pipe(fds) != 0) return run_case_in_process(case_dir, options);
   std::fflush(nullptr);
@@ -153,7 +168,7 @@ CaseResult run_conformance_case(const std::string& case_dir, const ConformanceOp
     close(fds[1]);
     return run_case_in_process(case_dir, options);
   }
-  if (pid == 0) {  // child: run, report "<outcome digit><reason>" through the pipe
+  if (pid == 0) {  // child
     close(fds[0]);
     alarm(static_cast<unsigned>(options.timeout_s));
     CaseResult r = run_case_in_process(case_dir, options);
@@ -168,28 +183,89 @@ CaseResult run_conformance_case(const std::string& case_dir, const ConformanceOp
     _exit(0);
   }
   close(fds[1]);
-  std::string message;
+  return RunningCase{case_dir, pid, fds[0], {}};
+}
+
+// Reads what is available; true once the child closed its end (then call finish_case).
+bool read_case_output(RunningCase& c) {
   char buf[4096];
-  ssize_t n;
-  while ((n = read(fds[0], buf, sizeof buf)) > 0) message.append(buf, static_cast<size_t>(n));
-  close(fds[0]);
+  const ssize_t n = read(c.fd, buf, sizeof buf);
+  if (n > 0) {
+    c.message.append(buf, static_cast<size_t>(n));
+    return false;
+  }
+  if (n < 0 && errno == EINTR) return false;
+  return true;
+}
+
+// Reaps the child and turns its report (or its death) into a result.
+CaseResult finish_case(RunningCase& c, const ConformanceOptions& options) {
+  close(c.fd);
   int wstatus = 0;
-  waitpid(pid, &wstatus, 0);
+  while (waitpid(c.pid, &wstatus, 0) < 0 && errno == EINTR) {
+  }
+  CaseResult r{fs::path(c.case_dir).filename().string(), c.case_dir, CaseOutcome::kFailed, ""};
   if (WIFSIGNALED(wstatus)) {
     const int sig = WTERMSIG(wstatus);
-    crashed.reason = sig == SIGALRM ? "timed out after " + std::to_string(options.timeout_s) + " s"
-                                    : "crashed with signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
-    return crashed;
+    r.reason = sig == SIGALRM ? "timed out after " + std::to_string(options.timeout_s) + " s"
+                              : "crashed with signal " + std::to_string(sig) + " (" + strsignal(sig) + ")";
+    return r;
   }
-  if (message.empty() || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
-    crashed.reason = "the case process ended without a result (exit status " +
-                     std::to_string(WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1) + ")";
-    return crashed;
+  if (c.message.empty() || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+    r.reason = "the case process ended without a result (exit status " +
+               std::to_string(WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1) + ")";
+    return r;
   }
-  CaseResult r = crashed;
-  r.outcome = static_cast<CaseOutcome>(message[0] - '0');
-  r.reason = message.substr(1);
+  r.outcome = static_cast<CaseOutcome>(c.message[0] - '0');
+  r.reason = c.message.substr(1);
   return r;
+}
+
+}  // namespace
+
+CaseResult run_conformance_case(const std::string& case_dir, const ConformanceOptions& options) {
+  std::vector<CaseResult> results = run_conformance_cases({case_dir}, options, 1);
+  return results.front();
+}
+
+std::vector<CaseResult> run_conformance_cases(const std::vector<std::string>& case_dirs,
+                                              const ConformanceOptions& options, int jobs,
+                                              const std::function<void(const CaseResult&)>& on_result) {
+  jobs = std::max(jobs, 1);
+  std::vector<std::optional<CaseResult>> results(case_dirs.size());
+  std::vector<std::pair<size_t, RunningCase>> running;  // (index into case_dirs, child)
+  size_t next = 0;
+  auto record = [&](size_t index, CaseResult r) {
+    if (on_result) on_result(r);
+    results[index] = std::move(r);
+  };
+  while (next < case_dirs.size() || !running.empty()) {
+    while (next < case_dirs.size() && running.size() < static_cast<size_t>(jobs)) {
+      auto started = start_case(case_dirs[next], options);
+      if (auto* c = std::get_if<RunningCase>(&started))
+        running.emplace_back(next, std::move(*c));
+      else
+        record(next, std::get<CaseResult>(std::move(started)));
+      ++next;
+    }
+    if (running.empty()) continue;
+    std::vector<pollfd> fds;
+    for (const auto& [index, c] : running) fds.push_back(pollfd{c.fd, POLLIN, 0});
+    if (poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) {
+      // poll itself failed: finish the running cases one at a time with blocking reads.
+      for (auto& pfd : fds) pfd.revents = POLLIN;
+    }
+    for (size_t k = running.size(); k-- > 0;) {
+      if (!(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      auto& [index, c] = running[k];
+      if (!read_case_output(c)) continue;
+      record(index, finish_case(c, options));
+      running.erase(running.begin() + static_cast<std::ptrdiff_t>(k));
+    }
+  }
+  std::vector<CaseResult> out;
+  for (auto& r : results) out.push_back(std::move(*r));
+  return out;
 }
 
 }  // namespace fusedinf::tools

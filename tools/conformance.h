@@ -1,8 +1,9 @@
 // The ONNX backend-test runner: a case is a folder with model.onnx and test_data_set_*/
 // (input_N.pb, output_N.pb). Each case runs in a child process, so a crash is reported as
-// a failed case rather than ending the run.
+// a failed case rather than ending the run; several children may run at once.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,11 @@ struct ConformanceOptions {
 std::vector<std::string> find_conformance_cases(const std::vector<std::string>& roots);
 
 CaseResult run_conformance_case(const std::string& case_dir, const ConformanceOptions& options);
+// Runs every case, up to `jobs` child processes at a time; results in the order of
+// `case_dirs`. `on_result` (optional) sees each result as it completes, in completion order.
+std::vector<CaseResult> run_conformance_cases(const std::vector<std::string>& case_dirs,
+                                              const ConformanceOptions& options, int jobs,
+                                              const std::function<void(const CaseResult&)>& on_result = {});
 
 const char* outcome_name(CaseOutcome outcome);
 
