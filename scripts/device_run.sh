@@ -15,7 +15,7 @@ bin=$PWD/build-device/bin
 cudnn_lib=$(python3 -c "import nvidia.cudnn, os; print(os.path.join(os.path.dirname(nvidia.cudnn.__file__), 'lib'))")
 export LD_LIBRARY_PATH="$PWD/build-device/lib:$cudnn_lib:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
 onnx_data=$(python3 -c "import onnx, os; print(os.path.join(os.path.dirname(onnx.__file__), 'backend', 'test', 'data'))")
-zoo_models=(resnet18 resnet50 mobilenet_v2 mobilenet_v3_small squeezenet1_1 efficientnet_b0 googlenet densenet121
+zoo_models=(resnet18 resnet50 resnet50_unfolded mobilenet_v2 mobilenet_v3_small squeezenet1_1 efficientnet_b0 googlenet densenet121
   transformer_encoder)
 
 step() {
