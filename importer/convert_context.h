@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
@@ -26,7 +27,10 @@ class ConvertContext {
   virtual const std::string& node_name() const = 0;
   virtual int opset() const = 0;  // opset of the default domain in effect for this model
 
-  // ONNX attributes of the node; `fallback` when absent.
+  // ONNX attributes of the node; `fallback` when absent. An attribute present with another
+  // type than asked fails the node after its converter returns. Every attribute present must
+  // be read (or checked with has_attr) by the converter, or named in ignore_attrs: an
+  // attribute nobody looked at fails the node, so that none is silently ignored.
   virtual bool has_attr(std::string_view name) const = 0;
   virtual int64_t attr_int(std::string_view name, int64_t fallback) const = 0;
   virtual float attr_float(std::string_view name, float fallback) const = 0;
@@ -37,6 +41,8 @@ class ConvertContext {
   virtual Result<HostTensor> attr_tensor(std::string_view name) const = 0;
   // Names of attributes present on the node (to refuse unknown or unsupported ones).
   virtual std::vector<std::string> attr_names() const = 0;
+  // Attributes that cannot change this node's inference result (say why at the call).
+  virtual void ignore_attrs(std::initializer_list<std::string_view> names) = 0;
 
   // Inputs, in ONNX order. has_input is false for absent or empty-named optional inputs.
   virtual int num_inputs() const = 0;

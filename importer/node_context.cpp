@@ -8,42 +8,52 @@
 namespace fusedinf::importer {
 
 const onnx::AttributeProto* NodeContext::find_attr(std::string_view name) const {
+  read_.emplace(name);
   for (const auto& a : proto_.attribute())
     if (a.name() == name) return &a;
   return nullptr;
 }
 
+const onnx::AttributeProto* NodeContext::find_typed(std::string_view name,
+                                                    onnx::AttributeProto::AttributeType type) const {
+  const onnx::AttributeProto* a = find_attr(name);
+  if (!a || a->type() == type) return a;
+  if (type_error_.empty())
+    type_error_ = "attribute '" + std::string(name) + "' is " + onnx::AttributeProto::AttributeType_Name(a->type()) +
+                  ", expected " + onnx::AttributeProto::AttributeType_Name(type);
+  return nullptr;
+}
+
 int64_t NodeContext::attr_int(std::string_view name, int64_t fallback) const {
-  const auto* a = find_attr(name);
-  return a && a->type() == onnx::AttributeProto::INT ? a->i() : fallback;
+  const auto* a = find_typed(name, onnx::AttributeProto::INT);
+  return a ? a->i() : fallback;
 }
 
 float NodeContext::attr_float(std::string_view name, float fallback) const {
-  const auto* a = find_attr(name);
-  return a && a->type() == onnx::AttributeProto::FLOAT ? a->f() : fallback;
+  const auto* a = find_typed(name, onnx::AttributeProto::FLOAT);
+  return a ? a->f() : fallback;
 }
 
 std::string NodeContext::attr_string(std::string_view name, const std::string& fallback) const {
-  const auto* a = find_attr(name);
-  return a && a->type() == onnx::AttributeProto::STRING ? a->s() : fallback;
+  const auto* a = find_typed(name, onnx::AttributeProto::STRING);
+  return a ? a->s() : fallback;
 }
 
 std::vector<int64_t> NodeContext::attr_ints(std::string_view name, std::vector<int64_t> fallback) const {
-  const auto* a = find_attr(name);
-  if (!a || a->type() != onnx::AttributeProto::INTS) return fallback;
+  const auto* a = find_typed(name, onnx::AttributeProto::INTS);
+  if (!a) return fallback;
   return {a->ints().begin(), a->ints().end()};
 }
 
 std::vector<float> NodeContext::attr_floats(std::string_view name, std::vector<float> fallback) const {
-  const auto* a = find_attr(name);
-  if (!a || a->type() != onnx::AttributeProto::FLOATS) return fallback;
+  const auto* a = find_typed(name, onnx::AttributeProto::FLOATS);
+  if (!a) return fallback;
   return {a->floats().begin(), a->floats().end()};
 }
 
 Result<HostTensor> NodeContext::attr_tensor(std::string_view name) const {
-  const auto* a = find_attr(name);
-  if (!a || a->type() != onnx::AttributeProto::TENSOR)
-    return fail("attribute '" + std::string(name) + "' is not a tensor");
+  const auto* a = find_typed(name, onnx::AttributeProto::TENSOR);
+  if (!a) return fail("attribute '" + std::string(name) + "' is absent or not a tensor");
   Result<HostTensor> t = tensor_from_proto(a->t(), state_.base_dir);
   if (!t.is_ok()) return fail(t.status().message());
   return t;
@@ -53,6 +63,18 @@ std::vector<std::string> NodeContext::attr_names() const {
   std::vector<std::string> names;
   for (const auto& a : proto_.attribute()) names.push_back(a.name());
   return names;
+}
+
+void NodeContext::ignore_attrs(std::initializer_list<std::string_view> names) {
+  for (std::string_view name : names) read_.emplace(name);
+}
+
+Status NodeContext::check_attributes() const {
+  if (!type_error_.empty()) return fail(type_error_);
+  for (const auto& a : proto_.attribute())
+    if (!read_.count(a.name()))
+      return fail("attribute '" + a.name() + "' is not supported (it is refused rather than ignored)");
+  return Status::ok();
 }
 
 int NodeContext::input(int i) const {

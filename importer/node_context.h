@@ -4,6 +4,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "engine/graph.h"
@@ -37,6 +38,10 @@ class NodeContext final : public ConvertContext {
   std::vector<float> attr_floats(std::string_view name, std::vector<float> fallback) const override;
   Result<HostTensor> attr_tensor(std::string_view name) const override;
   std::vector<std::string> attr_names() const override;
+  void ignore_attrs(std::initializer_list<std::string_view> names) override;
+  // After the converter succeeded: an attribute of the wrong type, or one the converter
+  // never looked at, fails the node.
+  Status check_attributes() const;
 
   int num_inputs() const override { return proto_.input_size(); }
   bool has_input(int i) const override { return i >= 0 && i < proto_.input_size() && !proto_.input(i).empty(); }
@@ -53,12 +58,17 @@ class NodeContext final : public ConvertContext {
 
  private:
   const std::string& name_() const { return proto_.name().empty() ? proto_.op_type() : proto_.name(); }
+  // The attribute `name` (nullptr when absent), marked as read.
   const onnx::AttributeProto* find_attr(std::string_view name) const;
+  // The same when it has `type`; when present with another type, records the mismatch.
+  const onnx::AttributeProto* find_typed(std::string_view name, onnx::AttributeProto::AttributeType type) const;
   // Adds `node`, infers its outputs, and folds it when every input is a constant.
   Status add_node(Node node);
 
   ImportState& state_;
   const onnx::NodeProto& proto_;
+  mutable std::set<std::string, std::less<>> read_;  // attributes the converter looked at
+  mutable std::string type_error_;                   // the first attribute read with a wrong type
 };
 
 }  // namespace fusedinf::importer

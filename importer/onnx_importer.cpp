@@ -68,6 +68,7 @@ Status convert_node(ImportState& state, const onnx::NodeProto& proto, int index)
   if (named.name().empty()) named.set_name(name);
   NodeContext context(state, named);
   FI_RETURN_IF_ERROR(converter->convert(context));
+  FI_RETURN_IF_ERROR(context.check_attributes());
   for (const std::string& out : proto.output())
     if (!out.empty() && !state.value_of.count(out))
       return Status::error(where + ": the converter did not produce output '" + out + "'");

@@ -69,6 +69,7 @@ Status convert_clip(ConvertContext& ctx) {
 Status convert_cast(ConvertContext& ctx) {
   Result<DType> to = dtype_from_onnx(static_cast<int>(ctx.attr_int("to", 0)), "the cast target");
   if (!to.is_ok()) return ctx.fail(to.status().message());
+  ctx.ignore_attrs({"saturate"});  // only for float8 targets, which are refused above
   Attributes attrs;
   attrs.set("to", static_cast<int64_t>(*to));
   return ctx.emit("Cast", {ctx.input(0)}, attrs);

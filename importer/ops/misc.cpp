@@ -15,6 +15,7 @@ Status convert_dropout(ConvertContext& ctx) {
     if (training.dtype != DType::kBool || training.numel() != 1 || training.as<bool>()[0])
       return ctx.fail("training_mode must be a constant false");
   }
+  ctx.ignore_attrs({"ratio", "seed"});  // inference drops nothing
   return ctx.alias_output(0, ctx.input(0));
 }
 

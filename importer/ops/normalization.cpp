@@ -11,6 +11,7 @@ Status convert_batchnorm(ConvertContext& ctx) {
   if (ctx.num_outputs() > 1) return ctx.fail("only the inference form (one output) is supported");
   if (ctx.attr_int("training_mode", 0) != 0) return ctx.fail("training_mode is not supported");
   if (ctx.attr_int("spatial", 1) != 1) return ctx.fail("spatial=0 is not supported");
+  ctx.ignore_attrs({"momentum"});  // updates running statistics in training only
   Attributes attrs;
   attrs.set("epsilon", ctx.attr_float("epsilon", 1e-5f));
   return ctx.emit("BatchNormalization", {ctx.input(0), ctx.input(1), ctx.input(2), ctx.input(3), ctx.input(4)}, attrs);

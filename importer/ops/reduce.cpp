@@ -22,7 +22,10 @@ Status convert_reduce(ConvertContext& ctx) {
   } else {
     axes = ctx.attr_ints("axes");
   }
-  if (axes.empty() && ctx.attr_int("noop_with_empty_axes", 0) != 0) return ctx.alias_output(0, ctx.input(0));
+  if (axes.empty() && ctx.attr_int("noop_with_empty_axes", 0) != 0) {
+    ctx.ignore_attrs({"keepdims"});  // an identity keeps every dimension
+    return ctx.alias_output(0, ctx.input(0));
+  }
   FI_ASSIGN_OR_RETURN(axes, resolve_axes(ctx, std::move(axes), rank));
   Attributes attrs;
   attrs.set("axes", axes);

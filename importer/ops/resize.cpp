@@ -44,6 +44,10 @@ Status convert_resize(ConvertContext& ctx) {
   if (ctx.has_attr("axes")) return ctx.fail("the axes attribute is not supported");
   if (ctx.attr_string("keep_aspect_ratio_policy", "stretch") != "stretch")
     return ctx.fail("keep_aspect_ratio_policy other than stretch is not supported");
+  if (ctx.attr_int("exclude_outside", 0) != 0) return ctx.fail("exclude_outside is not supported");
+  // Used only by mode cubic and by coordinate_transformation_mode tf_crop_and_resize, which
+  // are refused (the latter by shape inference).
+  ctx.ignore_attrs({"cubic_coeff_a", "extrapolation_value"});
   Attributes attrs;
   attrs.set("mode", mode);
   attrs.set("coordinate_transformation_mode", ctx.attr_string("coordinate_transformation_mode", "half_pixel"));

@@ -149,6 +149,53 @@ TEST(ImporterTest, UnsupportedDtypeIsNamed) {
   expect_error(import(m), "graph input 'x' has element type DOUBLE");
 }
 
+TEST(ImporterTest, UnknownAndWrongTypedAttributesAreRefusedNotIgnored) {
+  {  // An attribute no converter reads (Relu has none).
+    onnx::ModelProto m = relu_model();
+    auto* a = m.mutable_graph()->mutable_node(1)->add_attribute();
+    a->set_name("alpha");
+    a->set_type(onnx::AttributeProto::FLOAT);
+    a->set_f(0.1f);
+    expect_error(import(m), "node 'relu' (Relu, opset 13): attribute 'alpha' is not supported");
+  }
+  {  // LeakyRelu's alpha given as an INT instead of a FLOAT: not silently the default 0.01.
+    onnx::ModelProto m = relu_model();
+    auto* node = m.mutable_graph()->mutable_node(1);
+    node->set_op_type("LeakyRelu");
+    auto* a = node->add_attribute();
+    a->set_name("alpha");
+    a->set_type(onnx::AttributeProto::INT);
+    a->set_i(2);
+    expect_error(import(m), "node 'relu' (LeakyRelu, opset 13): attribute 'alpha' is INT, expected FLOAT");
+  }
+  {  // Softmax reads its axis; an extra unknown attribute is still refused.
+    onnx::ModelProto m = relu_model();
+    auto* node = m.mutable_graph()->mutable_node(1);
+    node->set_op_type("Softmax");
+    auto* axis = node->add_attribute();
+    axis->set_name("axis");
+    axis->set_type(onnx::AttributeProto::INT);
+    axis->set_i(1);
+    auto* extra = node->add_attribute();
+    extra->set_name("temperature");
+    extra->set_type(onnx::AttributeProto::FLOAT);
+    extra->set_f(2.f);
+    expect_error(import(m), "attribute 'temperature' is not supported");
+    node->mutable_attribute()->RemoveLast();
+    EXPECT_TRUE(import(m).is_ok());
+  }
+  {  // Attributes that cannot change an inference result are accepted (Dropout's seed).
+    onnx::ModelProto m = relu_model();
+    auto* node = m.mutable_graph()->mutable_node(1);
+    node->set_op_type("Dropout");
+    auto* seed = node->add_attribute();
+    seed->set_name("seed");
+    seed->set_type(onnx::AttributeProto::INT);
+    seed->set_i(7);
+    EXPECT_TRUE(import(m).is_ok());
+  }
+}
+
 TEST(ImporterTest, UndefinedInputAndMissingOutput) {
   onnx::ModelProto m = relu_model();
   m.mutable_graph()->mutable_node(1)->set_input(0, "nowhere");
