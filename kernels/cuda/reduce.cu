@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <type_traits>
 
 #include "kernels/cuda/cuda_kernels.h"
 #include "kernels/cuda/cuda_util.cuh"
@@ -80,6 +81,22 @@ __device__ inline double reduce_finish(ReduceKind k, double r, int64_t n_red) {
   return r;
 }
 
+// The double result as the output dtype, as the CPU's static_cast<T>(double) gives it on x86-64
+// (cvttsd2si): truncation in range; NaN and out-of-range values (an integer sum or product
+// that overflowed, an int64 near 2^63 rounded up) give the type's minimum, where CUDA's
+// conversion would saturate (and map NaN to 0).
+template <class T>
+__device__ inline T to_output(double r) {
+  if constexpr (std::is_integral_v<T>) {
+    constexpr double kLimit = sizeof(T) == 8 ? 9223372036854775808.0 : 2147483648.0;  // 2^63, 2^31
+    if (!(r >= -kLimit && r < kLimit)) {
+      if constexpr (sizeof(T) == 8) return INT64_MIN;
+      return INT32_MIN;
+    }
+  }
+  return static_cast<T>(r);
+}
+
 template <class T>
 __global__ void reduce_thread_kernel(const T* x, T* y, ReduceParams p) {
   FI_CUDA_FOR(o, p.n_out) {
@@ -87,7 +104,7 @@ __global__ void reduce_thread_kernel(const T* x, T* y, ReduceParams p) {
     double r = reduce_init(p.kind);
     for (int64_t j = 0; j < p.n_red; ++j)
       r = reduce_combine(p.kind, r, reduce_transform(p.kind, static_cast<double>(base[strided_offset(j, p.red)])));
-    y[o] = static_cast<T>(reduce_finish(p.kind, r, p.n_red));
+    y[o] = to_output<T>(reduce_finish(p.kind, r, p.n_red));
   }
 }
 
@@ -112,7 +129,7 @@ __global__ void reduce_block_kernel(const T* x, T* y, ReduceParams p) {
     if (warp == 0) {
       r = lane < static_cast<int>(blockDim.x / kWarp) ? shared[lane] : reduce_init(p.kind);
       r = warp_combine(p.kind, r);
-      if (lane == 0) y[o] = static_cast<T>(reduce_finish(p.kind, r, p.n_red));
+      if (lane == 0) y[o] = to_output<T>(reduce_finish(p.kind, r, p.n_red));
     }
     __syncthreads();  // shared is reused by the next output
   }
