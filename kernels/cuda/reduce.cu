@@ -66,7 +66,7 @@ __device__ inline double reduce_transform(ReduceKind k, double v) {
       return fabs(v);
     case ReduceKind::kL2:
     case ReduceKind::kSumSquare:
-      return v * v;
+      return __dmul_rn(v, v);  // rounded on its own, as the CPU: no fused multiply-add into the sum
     case ReduceKind::kLogSumExp:
       return exp(v);
     default:
