@@ -2,8 +2,10 @@
 // importer already turned the axes input and noop_with_empty_axes into this attribute),
 // accumulation in double, then the finishing map (mean, sqrt, log); float32, int64, int32.
 // Each output element folds the reduced sub-space (its own Dims) in row-major order: one
-// thread per output, or one block per output when the reduced sub-space is large or
-// contiguous (then partial folds are combined; max/min propagate NaN either way).
+// thread per output, or, for float32, one block per output when the reduced sub-space is large
+// or contiguous (then partial folds are combined; max/min propagate NaN either way). Integer
+// inputs always fold in the CPU's order: their double sums are inexact past 2^53 (int64 values,
+// long int32 sums), so another order could change the integer result.
 // ArgMax / ArgMin: one thread per output element, scanning the axis like the CPU (int64 output).
 #include <algorithm>
 #include <cmath>
@@ -190,7 +192,7 @@ Result<Prepared> prepare_reduce(const PrepareArgs& a) {
   p.kept = coalesce(kept);
   p.red = coalesce(red);
   const bool contiguous = p.red.rank > 0 && p.red.stride[p.red.rank - 1] == 1;
-  state->per_block = p.n_red >= 1024 || (contiguous && p.n_red >= 64);
+  state->per_block = x.dtype == DType::kFloat32 && (p.n_red >= 1024 || (contiguous && p.n_red >= 64));
   return Prepared{std::move(state), 0};
 }
 
