@@ -122,14 +122,15 @@ Status run_slice(const KernelArgs& a) {
 
 // Gather: y[o, k, in] = x[o, idx[k] (+ dim when negative), in]. An index outside [-dim, dim),
 // which the CPU kernel reports as an error, cannot be reported from the device: its output
-// elements are filled with all-ones bytes (NaN for float32, -1 for integers).
+// elements are filled with all-ones bytes (NaN for float32, -1 for integers), or with true for
+// bool (the only 1-byte dtype; 0xFF is not a valid bool, and kernels reading it misbehave).
 template <class T, class I>
 __global__ void gather_axis(const T* x, const I* idx, T* y, int64_t n, int64_t dim, int64_t count, int64_t inner) {
   FI_CUDA_FOR(i, n) {
     const int64_t in = i % inner, rest = i / inner, k = rest % count, o = rest / count;
     int64_t v = static_cast<int64_t>(idx[k]);
     if (v < -dim || v >= dim) {
-      y[i] = static_cast<T>(~T{0});
+      y[i] = sizeof(T) == 1 ? T{1} : static_cast<T>(~T{0});
       continue;
     }
     if (v < 0) v += dim;

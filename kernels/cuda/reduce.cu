@@ -2,12 +2,15 @@
 // importer already turned the axes input and noop_with_empty_axes into this attribute),
 // accumulation in double, then the finishing map (mean, sqrt, log); float32, int64, int32.
 // Each output element folds the reduced sub-space (its own Dims) in row-major order: one
-// thread per output, or one block per output when the reduced sub-space is large or
-// contiguous (then partial folds are combined; max/min propagate NaN either way).
+// thread per output, or, for float32, one block per output when the reduced sub-space is large
+// or contiguous (then partial folds are combined; max/min propagate NaN either way). Integer
+// inputs always fold in the CPU's order: their double sums are inexact past 2^53 (int64 values,
+// long int32 sums), so another order could change the integer result.
 // ArgMax / ArgMin: one thread per output element, scanning the axis like the CPU (int64 output).
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <type_traits>
 
 #include "kernels/cuda/cuda_kernels.h"
 #include "kernels/cuda/cuda_util.cuh"
@@ -65,7 +68,7 @@ __device__ inline double reduce_transform(ReduceKind k, double v) {
       return fabs(v);
     case ReduceKind::kL2:
     case ReduceKind::kSumSquare:
-      return v * v;
+      return __dmul_rn(v, v);  // rounded on its own, as the CPU: no fused multiply-add into the sum
     case ReduceKind::kLogSumExp:
       return exp(v);
     default:
@@ -80,6 +83,22 @@ __device__ inline double reduce_finish(ReduceKind k, double r, int64_t n_red) {
   return r;
 }
 
+// The double result as the output dtype, as the CPU's static_cast<T>(double) gives it on x86-64
+// (cvttsd2si): truncation in range; NaN and out-of-range values (an integer sum or product
+// that overflowed, an int64 near 2^63 rounded up) give the type's minimum, where CUDA's
+// conversion would saturate (and map NaN to 0).
+template <class T>
+__device__ inline T to_output(double r) {
+  if constexpr (std::is_integral_v<T>) {
+    constexpr double kLimit = sizeof(T) == 8 ? 9223372036854775808.0 : 2147483648.0;  // 2^63, 2^31
+    if (!(r >= -kLimit && r < kLimit)) {
+      if constexpr (sizeof(T) == 8) return INT64_MIN;
+      return INT32_MIN;
+    }
+  }
+  return static_cast<T>(r);
+}
+
 template <class T>
 __global__ void reduce_thread_kernel(const T* x, T* y, ReduceParams p) {
   FI_CUDA_FOR(o, p.n_out) {
@@ -87,7 +106,7 @@ __global__ void reduce_thread_kernel(const T* x, T* y, ReduceParams p) {
     double r = reduce_init(p.kind);
     for (int64_t j = 0; j < p.n_red; ++j)
       r = reduce_combine(p.kind, r, reduce_transform(p.kind, static_cast<double>(base[strided_offset(j, p.red)])));
-    y[o] = static_cast<T>(reduce_finish(p.kind, r, p.n_red));
+    y[o] = to_output<T>(reduce_finish(p.kind, r, p.n_red));
   }
 }
 
@@ -112,7 +131,7 @@ __global__ void reduce_block_kernel(const T* x, T* y, ReduceParams p) {
     if (warp == 0) {
       r = lane < static_cast<int>(blockDim.x / kWarp) ? shared[lane] : reduce_init(p.kind);
       r = warp_combine(p.kind, r);
-      if (lane == 0) y[o] = static_cast<T>(reduce_finish(p.kind, r, p.n_red));
+      if (lane == 0) y[o] = to_output<T>(reduce_finish(p.kind, r, p.n_red));
     }
     __syncthreads();  // shared is reused by the next output
   }
@@ -173,7 +192,7 @@ Result<Prepared> prepare_reduce(const PrepareArgs& a) {
   p.kept = coalesce(kept);
   p.red = coalesce(red);
   const bool contiguous = p.red.rank > 0 && p.red.stride[p.red.rank - 1] == 1;
-  state->per_block = p.n_red >= 1024 || (contiguous && p.n_red >= 64);
+  state->per_block = x.dtype == DType::kFloat32 && (p.n_red >= 1024 || (contiguous && p.n_red >= 64));
   return Prepared{std::move(state), 0};
 }
 
