@@ -74,8 +74,10 @@ struct ConvState : NodeState {
   }
 };
 
+// TENSOR_OP_MATH runs fp32 as TF32: only with allow_tf32. ALLOW_CONVERSION down-converts fp32 to
+// fp16/bf16, which no option allows.
 bool math_allowed(cudnnMathType_t m, const Options& o) {
-  return o.allow_tf32 || (m != CUDNN_TENSOR_OP_MATH && m != CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION);
+  return m != CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION && (o.allow_tf32 || m != CUDNN_TENSOR_OP_MATH);
 }
 cudnnMathType_t math_for(cudnnMathType_t m, const Options& o) { return o.allow_tf32 ? m : CUDNN_FMA_MATH; }
 
