@@ -89,6 +89,14 @@ class Backend {
   virtual Status synchronize(Queue& queue) = 0;
   // Milliseconds between two reached events.
   virtual Result<double> elapsed_ms(const Event& start, const Event& end) = 0;
+  // Errors that kernels found in the data of the work run on `queue` since the last call
+  // and could not return as a Status (a device kernel meeting an index out of range): the
+  // index of the first node that reported one, or -1; clears the report. Call after
+  // synchronize(). Backends whose kernels return every error directly keep the default.
+  virtual int64_t take_data_error(Queue& queue) {
+    (void)queue;
+    return -1;
+  }
 
   // Whether this backend has a kernel for the node.
   virtual bool supports(const Node& node) const = 0;

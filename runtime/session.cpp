@@ -244,6 +244,12 @@ Result<std::vector<HostTensor>> Session::run(const std::map<std::string, HostTen
   FI_RETURN_IF_ERROR(enqueued);
   FI_RETURN_IF_ERROR(synced);
   ++s.runs;
+  const int64_t bad_node = s.backend->take_data_error(*s.queue);
+  if (bad_node >= 0 && static_cast<size_t>(bad_node) < g.nodes.size()) {
+    const Node& node = g.nodes[static_cast<size_t>(bad_node)];
+    return Status::error("node '" + node.name + "' (" + node.op + ") on " + std::string(s.backend->name()) +
+                         ": an index in its input data is out of range");
+  }
 
   std::vector<HostTensor> outputs;
   for (size_t i = 0; i < g.outputs.size(); ++i) {

@@ -41,6 +41,9 @@ struct Handles {
   cublasLtHandle_t cublaslt = nullptr;
   cudnnHandle_t cudnn = nullptr;
   Options options;
+  // Device address of the queue's data-error word (host memory mapped into the device): 0,
+  // or 1 + the index of the first node whose kernel met bad data (report_data_error).
+  unsigned long long* data_error = nullptr;
 };
 
 // What a kernel builds for one node when the plan is compiled and reads on every run.
@@ -66,6 +69,7 @@ struct KernelArgs {
   std::span<uint8_t> workspace;             // device memory, Prepared::workspace_bytes long
   const Handles& handles;
   const NodeState* state;  // what prepare returned (nullptr when none)
+  int64_t node_index = 0;  // the node's place in the graph, for report_data_error
 };
 
 using PrepareFn = Result<Prepared> (*)(const PrepareArgs& args);

@@ -135,6 +135,12 @@ inline uint64_t value_attr_bits(const Attributes& attrs, DType dtype) {
   return bits;
 }
 
+// Records, from a kernel, that node `node_index` met data it cannot compute on (the first
+// report wins); the Session turns it into an error after the run (Backend::take_data_error).
+__device__ inline void report_data_error(unsigned long long* data_error, int64_t node_index) {
+  if (data_error) atomicCAS(data_error, 0ull, static_cast<unsigned long long>(node_index) + 1ull);
+}
+
 }  // namespace fusedinf::cuda
 
 // Grid-stride loop over [0, n).

@@ -121,16 +121,18 @@ Status run_slice(const KernelArgs& a) {
 }
 
 // Gather: y[o, k, in] = x[o, idx[k] (+ dim when negative), in]. An index outside [-dim, dim),
-// which the CPU kernel reports as an error, cannot be reported from the device: its output
-// elements are filled with all-ones bytes (NaN for float32, -1 for integers), or with true for
-// bool (the only 1-byte dtype; 0xFF is not a valid bool, and kernels reading it misbehave).
+// which the CPU kernel returns as an error, is reported through the queue's data-error word
+// (the run then fails naming this node); its output elements are filled with all-ones bytes
+// (NaN for float32, -1 for integers), or true for bool (0xFF is not a valid bool).
 template <class T, class I>
-__global__ void gather_axis(const T* x, const I* idx, T* y, int64_t n, int64_t dim, int64_t count, int64_t inner) {
+__global__ void gather_axis(const T* x, const I* idx, T* y, int64_t n, int64_t dim, int64_t count, int64_t inner,
+                            unsigned long long* data_error, int64_t node_index) {
   FI_CUDA_FOR(i, n) {
     const int64_t in = i % inner, rest = i / inner, k = rest % count, o = rest / count;
     int64_t v = static_cast<int64_t>(idx[k]);
     if (v < -dim || v >= dim) {
       y[i] = sizeof(T) == 1 ? T{1} : static_cast<T>(~T{0});
+      report_data_error(data_error, node_index);
       continue;
     }
     if (v < 0) v += dim;
@@ -163,11 +165,13 @@ Status run_gather(const KernelArgs& a) {
   return by_element_size(dtype_size(a.outputs[0].dtype), [&]<class T>() {
     const T* x = static_cast<const T*>(a.inputs[0].data);
     if (a.inputs[1].dtype == DType::kInt64)
-      gather_axis<T, int64_t><<<grid_for(n), kThreads, 0, a.handles.stream>>>(
-          x, a.inputs[1].as<int64_t>(), a.outputs[0].as<T>(), n, s.dim, s.count, s.inner);
+      gather_axis<T, int64_t>
+          <<<grid_for(n), kThreads, 0, a.handles.stream>>>(x, a.inputs[1].as<int64_t>(), a.outputs[0].as<T>(), n, s.dim,
+                                                           s.count, s.inner, a.handles.data_error, a.node_index);
     else
-      gather_axis<T, int32_t><<<grid_for(n), kThreads, 0, a.handles.stream>>>(
-          x, a.inputs[1].as<int32_t>(), a.outputs[0].as<T>(), n, s.dim, s.count, s.inner);
+      gather_axis<T, int32_t>
+          <<<grid_for(n), kThreads, 0, a.handles.stream>>>(x, a.inputs[1].as<int32_t>(), a.outputs[0].as<T>(), n, s.dim,
+                                                           s.count, s.inner, a.handles.data_error, a.node_index);
     return check_launch("Gather");
   });
 }

@@ -44,11 +44,18 @@ class CudaQueue final : public Queue {
   ~CudaQueue() override;
   cudaStream_t stream() const { return handles_.stream; }
   const cuda::Handles& handles() const { return handles_; }
+  // The data-error word as the host sees it (null on a copy queue); see Handles::data_error.
+  volatile unsigned long long* data_error_host() const { return data_error_host_; }
+  void set_data_error_word(unsigned long long* host, unsigned long long* device) {
+    data_error_host_ = host;
+    handles_.data_error = device;
+  }
 
  private:
   CudaBackend* backend_;
   std::unique_ptr<HandleSet> owned_;  // null on a copy queue
   cuda::Handles handles_;
+  unsigned long long* data_error_host_ = nullptr;  // pinned, mapped; freed with the queue
 };
 
 class CudaEvent final : public Event {
@@ -80,7 +87,8 @@ class CudaCompiledGraph final : public CompiledGraph {
   Status run_node(size_t n, std::span<const ConstTensorView> inputs, std::span<const TensorView> outputs,
                   std::span<uint8_t> ws, Queue& queue) override {
     const auto& q = static_cast<const CudaQueue&>(queue);
-    return kernels[n]->run(cuda::KernelArgs{nodes[n], inputs, outputs, ws, q.handles(), states[n].get()});
+    return kernels[n]->run(
+        cuda::KernelArgs{nodes[n], inputs, outputs, ws, q.handles(), states[n].get(), static_cast<int64_t>(n)});
   }
 };
 
@@ -138,7 +146,23 @@ class CudaBackend final : public Backend {
       if (handles) give_back_handles(std::move(handles));
       return created;
     }
-    return std::unique_ptr<Queue>(std::make_unique<CudaQueue>(this, stream, std::move(handles), kernel_options()));
+    auto queue = std::make_unique<CudaQueue>(this, stream, std::move(handles), kernel_options());
+    if (kind == QueueKind::kCompute) {
+      // Kernels report bad data by writing this word in host memory (no copy, no sync added
+      // to a run; the address stays valid in recorded graphs). 0 = nothing to report.
+      void* host = nullptr;
+      void* device = nullptr;
+      FI_RETURN_IF_ERROR(cuda_check(cudaHostAlloc(&host, sizeof(unsigned long long), cudaHostAllocMapped),
+                                    "cudaHostAlloc of the data-error word"));
+      *static_cast<unsigned long long*>(host) = 0;
+      Status mapped = cuda_check(cudaHostGetDevicePointer(&device, host, 0), "mapping the data-error word");
+      if (!mapped.is_ok()) {
+        cudaFreeHost(host);
+        return mapped;
+      }
+      queue->set_data_error_word(static_cast<unsigned long long*>(host), static_cast<unsigned long long*>(device));
+    }
+    return std::unique_ptr<Queue>(std::move(queue));
   }
   Result<std::unique_ptr<Event>> create_event() override {
     FI_RETURN_IF_ERROR(use_device());
@@ -173,6 +197,14 @@ class CudaBackend final : public Backend {
         cudaEventElapsedTime(&ms, static_cast<const CudaEvent&>(start).event, static_cast<const CudaEvent&>(end).event),
         "cudaEventElapsedTime"));
     return static_cast<double>(ms);
+  }
+
+  int64_t take_data_error(Queue& queue) override {
+    volatile unsigned long long* word = static_cast<CudaQueue&>(queue).data_error_host();
+    if (!word || *word == 0) return -1;
+    const int64_t node = static_cast<int64_t>(*word) - 1;
+    *word = 0;
+    return node;
   }
 
   bool supports(const Node& node) const override { return cuda::find_cuda_kernel(node.op) != nullptr; }
@@ -279,6 +311,7 @@ CudaQueue::~CudaQueue() {
   cudaStreamSynchronize(handles_.stream);
   if (owned_) backend_->give_back_handles(std::move(owned_));  // unbinds them from the stream first
   cudaStreamDestroy(handles_.stream);
+  if (data_error_host_) cudaFreeHost(data_error_host_);
 }
 
 }  // namespace

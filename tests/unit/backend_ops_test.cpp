@@ -727,6 +727,62 @@ TEST_P(BackendOpsTest, Case) {
   }
 }
 
+// Errors only the data can show (an index out of range in a Gather whose indices are a graph
+// input) fail the run naming the node, on every backend (on CUDA, through the queue's
+// data-error word), and the next run with good data succeeds: the report is cleared, also
+// when the runs are replayed from a recording.
+class BackendDataErrorsTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(BackendDataErrorsTest, GatherIndexOutOfRangeFailsTheRunNamingTheNode) {
+  std::unique_ptr<Backend> backend;
+  if (GetParam() == "cpu") {
+    backend = make_cpu_backend(CpuBackendOptions{0, true});
+  } else {
+#if FUSEDINF_HAVE_CUDA
+    if (!cuda_device_available()) GTEST_SKIP() << "no CUDA device: skipped";
+    Result<std::unique_ptr<Backend>> made = make_cuda_backend(CudaBackendOptions{.poison_allocations = true});
+    ASSERT_TRUE(made.is_ok()) << made.status().message();
+    backend = std::move(made).value();
+#else
+    GTEST_SKIP() << "no CUDA device: skipped";
+#endif
+  }
+  Graph g;
+  g.name = "gather_errors";
+  const std::vector<float> table = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};  // [4, 3]
+  const int x = g.add_constant("table", DType::kFloat32, {4, 3}, Buffer::copy_of(table.data(), table.size() * 4));
+  const int idx = g.add_tensor("ids", DType::kInt64, {2});
+  const int y = g.add_tensor("rows", DType::kFloat32, {2, 3});
+  g.inputs = {{"ids", idx}};
+  Node gather{"Gather", "embedding", {x, idx}, {y}, {}};
+  gather.attrs.set("axis", int64_t{0});
+  g.nodes.push_back(gather);
+  g.outputs = {{"rows", y}};
+  Result<Session> session = Session::create(*backend, std::move(g));
+  ASSERT_TRUE(session.is_ok()) << session.status().message();
+  auto ids = [](int64_t a, int64_t b) {
+    HostTensor t = HostTensor::zeros(DType::kInt64, {2});
+    t.as<int64_t>()[0] = a;
+    t.as<int64_t>()[1] = b;
+    return std::map<std::string, HostTensor>{{"ids", t}};
+  };
+  for (int round = 0; round < 3; ++round) {  // runs 1, 3, 5 good; 2, 4, 6 bad
+    SCOPED_TRACE("round " + std::to_string(round));
+    Result<std::vector<HostTensor>> good = session->run(ids(3, -4));
+    ASSERT_TRUE(good.is_ok()) << good.status().message();
+    const std::vector<float> want = {9, 10, 11, 0, 1, 2};
+    for (int i = 0; i < 6; ++i) EXPECT_EQ((*good)[0].as<float>()[i], want[i]) << i;
+    Result<std::vector<HostTensor>> bad = session->run(ids(1, round == 1 ? -5 : 4));
+    ASSERT_FALSE(bad.is_ok()) << "an index out of range must fail the run";
+    EXPECT_NE(bad.status().message().find("embedding"), std::string::npos) << bad.status().message();
+    EXPECT_NE(bad.status().message().find("out of range"), std::string::npos) << bad.status().message();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(BackendDataErrors, BackendDataErrorsTest,
+                         ::testing::Values(std::string("cpu"), std::string("cuda")),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+
 std::string param_name(const ::testing::TestParamInfo<Param>& info) {
   return std::get<0>(info.param) + "_" + std::get<1>(info.param).name;
 }
