@@ -149,49 +149,50 @@ TEST(ImporterTest, UnsupportedDtypeIsNamed) {
   expect_error(import(m), "graph input 'x' has element type DOUBLE");
 }
 
+void add_int_attr(onnx::NodeProto* node, const std::string& name, int64_t value) {
+  auto* a = node->add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::INT);
+  a->set_i(value);
+}
+
+void add_float_attr(onnx::NodeProto* node, const std::string& name, float value) {
+  auto* a = node->add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::FLOAT);
+  a->set_f(value);
+}
+
+// relu_model() with its second node turned into `op`.
+onnx::ModelProto model_with_op(const std::string& op) {
+  onnx::ModelProto m = relu_model();
+  m.mutable_graph()->mutable_node(1)->set_op_type(op);
+  return m;
+}
+
 TEST(ImporterTest, UnknownAndWrongTypedAttributesAreRefusedNotIgnored) {
   {  // An attribute no converter reads (Relu has none).
-    onnx::ModelProto m = relu_model();
-    auto* a = m.mutable_graph()->mutable_node(1)->add_attribute();
-    a->set_name("alpha");
-    a->set_type(onnx::AttributeProto::FLOAT);
-    a->set_f(0.1f);
+    onnx::ModelProto m = model_with_op("Relu");
+    add_float_attr(m.mutable_graph()->mutable_node(1), "alpha", 0.1f);
     expect_error(import(m), "node 'relu' (Relu, opset 13): attribute 'alpha' is not supported");
   }
   {  // LeakyRelu's alpha given as an INT instead of a FLOAT: not silently the default 0.01.
-    onnx::ModelProto m = relu_model();
-    auto* node = m.mutable_graph()->mutable_node(1);
-    node->set_op_type("LeakyRelu");
-    auto* a = node->add_attribute();
-    a->set_name("alpha");
-    a->set_type(onnx::AttributeProto::INT);
-    a->set_i(2);
+    onnx::ModelProto m = model_with_op("LeakyRelu");
+    add_int_attr(m.mutable_graph()->mutable_node(1), "alpha", 2);
     expect_error(import(m), "node 'relu' (LeakyRelu, opset 13): attribute 'alpha' is INT, expected FLOAT");
   }
   {  // Softmax reads its axis; an extra unknown attribute is still refused.
-    onnx::ModelProto m = relu_model();
-    auto* node = m.mutable_graph()->mutable_node(1);
-    node->set_op_type("Softmax");
-    auto* axis = node->add_attribute();
-    axis->set_name("axis");
-    axis->set_type(onnx::AttributeProto::INT);
-    axis->set_i(1);
-    auto* extra = node->add_attribute();
-    extra->set_name("temperature");
-    extra->set_type(onnx::AttributeProto::FLOAT);
-    extra->set_f(2.f);
+    onnx::ModelProto m = model_with_op("Softmax");
+    onnx::NodeProto* node = m.mutable_graph()->mutable_node(1);
+    add_int_attr(node, "axis", 1);
+    add_float_attr(node, "temperature", 2.f);
     expect_error(import(m), "attribute 'temperature' is not supported");
     node->mutable_attribute()->RemoveLast();
     EXPECT_TRUE(import(m).is_ok());
   }
   {  // Attributes that cannot change an inference result are accepted (Dropout's seed).
-    onnx::ModelProto m = relu_model();
-    auto* node = m.mutable_graph()->mutable_node(1);
-    node->set_op_type("Dropout");
-    auto* seed = node->add_attribute();
-    seed->set_name("seed");
-    seed->set_type(onnx::AttributeProto::INT);
-    seed->set_i(7);
+    onnx::ModelProto m = model_with_op("Dropout");
+    add_int_attr(m.mutable_graph()->mutable_node(1), "seed", 7);
     EXPECT_TRUE(import(m).is_ok());
   }
 }
