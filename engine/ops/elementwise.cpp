@@ -31,7 +31,7 @@ Status infer_cast(const Node& node, std::span<const ValueInfo> in, std::span<Val
   return Status::ok();
 }
 
-// Add, Sub, Mul, Div, Min, Max, Sum, Mean (any input count >= 1), Pow, PRelu, comparisons.
+// Add, Sub, Mul, Div, Mod, Min, Max, Sum, Mean (any input count >= 1), Pow, PRelu, comparisons.
 Status infer_broadcast(const Node& node, std::span<const ValueInfo> in, std::span<ValueInfo> out) {
   const std::string& op = node.op;
   const bool logical = op == "And" || op == "Or" || op == "Xor";
@@ -44,6 +44,11 @@ Status infer_broadcast(const Node& node, std::span<const ValueInfo> in, std::spa
     FI_RETURN_IF_ERROR(expect_same_dtype(in));
     const DType t = in[0].dtype;
     if (op == "PRelu" || op == "Mean") FI_RETURN_IF_ERROR(expect_dtype(in[0], DType::kFloat32, "input"));
+    if (op == "Mod") {  // fmod 1: C's fmod (sign of x); 0: integer modulo with the sign of y
+      const int64_t fmod = node.attrs.get_int("fmod", 0);
+      if (fmod != 0 && fmod != 1) return Status::error("Mod's fmod must be 0 or 1");
+      if (t == DType::kFloat32 && fmod != 1) return Status::error("Mod on float32 needs fmod=1");
+    }
     if (logical && t != DType::kBool) return Status::error(op + " takes bool inputs");
     if (t == DType::kBool && !(op == "Equal" || logical)) return Status::error("bool inputs are not supported");
   }
@@ -114,6 +119,7 @@ constexpr OpDef kOps[] = {
     {"Sub", 2, 2, 1, 1, infer_broadcast},
     {"Mul", 2, 2, 1, 1, infer_broadcast},
     {"Div", 2, 2, 1, 1, infer_broadcast},
+    {"Mod", 2, 2, 1, 1, infer_broadcast},
     {"Pow", 2, 2, 1, 1, infer_broadcast},
     {"PRelu", 2, 2, 1, 1, infer_broadcast},
     {"Equal", 2, 2, 1, 1, infer_broadcast},

@@ -75,6 +75,12 @@ Status convert_cast(ConvertContext& ctx) {
   return ctx.emit("Cast", {ctx.input(0)}, attrs);
 }
 
+Status convert_mod(ConvertContext& ctx) {
+  Attributes attrs;
+  attrs.set("fmod", ctx.attr_int("fmod", 0));
+  return ctx.emit("Mod", {ctx.input(0), ctx.input(1)}, attrs);
+}
+
 Status convert_binary(ConvertContext& ctx) {
   // Opset 7 dropped the legacy 'broadcast'/'axis' attributes; anything else is unknown.
   for (const std::string& name : ctx.attr_names()) return ctx.fail("attribute '" + name + "' is not supported");
@@ -128,6 +134,7 @@ constexpr OnnxConverter kConverters[] = {
     {"Sub", 7, 21, convert_binary},
     {"Mul", 7, 21, convert_binary},
     {"Div", 7, 21, convert_binary},
+    {"Mod", 10, 21, convert_mod},
     {"Pow", 7, 21, convert_binary},
     {"PRelu", 7, 21, convert_binary},
     {"Equal", 7, 21, convert_binary},

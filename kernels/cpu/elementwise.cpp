@@ -184,7 +184,21 @@ Status run_binary(const KernelArgs& a) {
           }
           return T(x / y);
         });
-      else if (op == "Min")
+      else if (op == "Mod") {
+        // fmod=1: x - trunc(x/y)*y (sign of x); fmod=0 (integers only): the sign of y, as
+        // Python's %. Integer x % 0 and MIN % -1 are undefined in C++: 0, like Div.
+        const bool c_fmod = a.node.attrs.get_int("fmod", 0) != 0;
+        fold_broadcast<T, T>(a, [c_fmod](T x, T y) {
+          if constexpr (std::is_floating_point_v<T>) {
+            return std::fmod(x, y);
+          } else {
+            if (y == 0 || (y == T(-1) && x == std::numeric_limits<T>::min())) return T(0);
+            T r = T(x % y);
+            if (!c_fmod && r != 0 && ((r < 0) != (y < 0))) r = T(r + y);
+            return r;
+          }
+        });
+      } else if (op == "Min")
         fold_broadcast<T, T>(a, [](T x, T y) {
           if constexpr (std::is_floating_point_v<T>)
             if (std::isnan(x) || std::isnan(y)) return T(NAN);
@@ -264,11 +278,12 @@ constexpr CpuKernel kKernels[] = {
     {"Xor", run_binary},         {"Cast", run_cast},
     {"Add", run_binary},         {"Sub", run_binary},
     {"Mul", run_binary},         {"Div", run_binary},
-    {"Pow", run_binary},         {"PRelu", run_binary},
-    {"Equal", run_binary},       {"Less", run_binary},
-    {"Greater", run_binary},     {"Min", run_binary},
-    {"Max", run_binary},         {"Sum", run_binary},
-    {"Mean", run_binary},        {"Where", run_where},
+    {"Mod", run_binary},         {"Pow", run_binary},
+    {"PRelu", run_binary},       {"Equal", run_binary},
+    {"Less", run_binary},        {"Greater", run_binary},
+    {"Min", run_binary},         {"Max", run_binary},
+    {"Sum", run_binary},         {"Mean", run_binary},
+    {"Where", run_where},
 };
 
 }  // namespace

@@ -78,6 +78,7 @@ constexpr OpInfo kOps[] = {
     {"Or", kC, C::kOr}, {"Xor", kC, C::kXor}, {"Cast", Kind::kCast, 0},
     {"Add", kA, A::kAdd}, {"Sub", kA, A::kSub}, {"Mul", kA, A::kMul},
     {"Div", kA, A::kDiv}, {"Pow", Kind::kPow, 0}, {"PRelu", kA, A::kPRelu},
+    {"Mod", kA, A::kMod},
     {"Equal", kC, C::kEqual}, {"Less", kC, C::kLess}, {"Greater", kC, C::kGreater},
     {"Min", kA, A::kMin}, {"Max", kA, A::kMax}, {"Sum", kA, A::kAdd},
     {"Mean", Kind::kMean, A::kAdd}, {"Where", Kind::kWhere, 0},
@@ -156,6 +157,7 @@ Result<Prepared> prepare(const PrepareArgs& args) {
     return Status::error(where + ": its input count or dtypes are not supported by the CUDA kernel");
   state->dtype = info->kind == Kind::kPow || info->kind == Kind::kWhere ? dtypes[1] : dtypes[0];
   if (info->kind == Kind::kUnaryFloat && dtypes[0] != DType::kFloat32) state->kind = Kind::kUnaryInt;
+  if (node.op == "Mod" && node.attrs.get_int("fmod", 0) != 0) state->code = static_cast<uint8_t>(ArithOp::kFmod);
   if (info->kind == Kind::kUnaryFloat) {
     const Attributes& at = node.attrs;
     switch (static_cast<UnaryOp>(info->code)) {  // the defaults of kernels/cpu/elementwise.cpp

@@ -20,7 +20,7 @@ enum class UnaryOp : uint8_t {
   kSinh, kCosh, kAsinh, kAcosh, kAtanh, kSoftsign, kThresholdedRelu, kCelu
 };
 // clang-format on
-enum class ArithOp : uint8_t { kAdd, kSub, kMul, kDiv, kMin, kMax, kPRelu };
+enum class ArithOp : uint8_t { kAdd, kSub, kMul, kDiv, kMin, kMax, kPRelu, kMod, kFmod };
 enum class CompareOp : uint8_t { kEqual, kLess, kGreater, kLessOrEqual, kGreaterOrEqual, kAnd, kOr, kXor };
 
 // y = f(x) on float32. alpha/beta: the op's attributes (Clip: min/max; Selu: alpha/gamma).
@@ -171,6 +171,16 @@ struct ArithFn {
         return y > x ? y : x;
       case ArithOp::kPRelu:
         return x < 0 ? static_cast<T>(x * y) : x;
+      case ArithOp::kMod:  // integers: the sign of y (float32 needs kFmod: refused by inference)
+      case ArithOp::kFmod:
+        if constexpr (kInt) {  // x % 0 and MIN % -1 are undefined: 0, like the CPU
+          if (y == 0 || (y == T(-1) && x == int_min<T>())) return T(0);
+          T r = x % y;
+          if (op == ArithOp::kMod && r != 0 && ((r < 0) != (y < 0))) r = static_cast<T>(r + y);
+          return r;
+        } else {
+          return fmodf(x, y);
+        }
     }
     return x;  // unreachable
   }

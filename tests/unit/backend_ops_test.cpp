@@ -292,6 +292,15 @@ std::vector<OpCase> all_cases() {
   c.push_back({"max3_bcast", "Max", {x({5, 1}), w({1, 3}), x({5, 3})}, {}});
   c.push_back(
       {"div_int64", "Div", {ints(DType::kInt64, {5, 9}, -100, 100), nonzero_ints(DType::kInt64, {9}, -7, 8)}, {}});
+  c.push_back({"mod_int64_python_sign_bcast",
+               "Mod",
+               {ints(DType::kInt64, {5, 9}, -100, 100), ints(DType::kInt64, {9}, -7, 8)},
+               attrs({{"fmod", int64_t{0}}})});
+  c.push_back({"mod_int32_c_fmod_bcast",
+               "Mod",
+               {ints(DType::kInt32, {4, 1, 6}, -50, 50), nonzero_ints(DType::kInt32, {3, 1}, -9, 10)},
+               attrs({{"fmod", int64_t{1}}})});
+  c.push_back({"mod_float_fmod", "Mod", {x({3, 7}), nonzero({7})}, attrs({{"fmod", int64_t{1}}})});
   c.push_back({"prelu_channel", "PRelu", {x({2, 3, 5, 7}), w({3, 1, 1})}, {}});
   // ---- Softmax, LogSoftmax.
   c.push_back({"softmax_last_axis",
