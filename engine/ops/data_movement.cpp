@@ -1,7 +1,8 @@
 // Data movement with static parameters: Concat ("axis"), Split ("axis", "split" sizes),
 // Slice ("starts", "ends", "steps" per axis, already clamped: one entry per input dim),
 // Gather ("axis"; indices input), Pad ("pads" begins+ends, "mode", "value"),
-// DepthToSpace ("blocksize", "mode" DCR|CRD), SpaceToDepth ("blocksize").
+// DepthToSpace ("blocksize", "mode" DCR|CRD), SpaceToDepth ("blocksize"),
+// GatherElements ("axis"; indices of x's rank), Trilu ("upper", "k": the diagonal offset).
 #include "engine/ops/op_util.h"
 
 namespace fusedinf {
@@ -93,6 +94,42 @@ Status infer_gather(const Node& node, std::span<const ValueInfo> in, std::span<V
   return Status::ok();
 }
 
+// y[..., i_axis, ...] = x[..., idx[..., i_axis, ...], ...]: y has the indices' shape, which may
+// be smaller than x's outside the axis.
+Status infer_gather_elements(const Node& node, std::span<const ValueInfo> in, std::span<ValueInfo> out) {
+  const Shape &x = in[0].shape, &idx = in[1].shape;
+  const int64_t axis = node.attrs.get_int("axis", 0);
+  if (x.empty() || idx.size() != x.size())
+    return Status::error("indices " + shape_to_string(idx) + " must have the rank of data " + shape_to_string(x));
+  if (axis < 0 || axis >= static_cast<int64_t>(x.size())) return Status::error("axis out of range");
+  if (in[1].dtype != DType::kInt64 && in[1].dtype != DType::kInt32)
+    return Status::error("indices must be int64 or int32");
+  for (size_t d = 0; d < x.size(); ++d)
+    if (static_cast<int64_t>(d) != axis && idx[d] > x[d])
+      return Status::error("indices " + shape_to_string(idx) + " exceed data " + shape_to_string(x) +
+                           " outside the axis");
+  if (in[1].value) {  // constant indices are checked now; others at run time
+    for (int64_t i = 0; i < num_elements(idx); ++i) {
+      const int64_t v = in[1].dtype == DType::kInt64 ? static_cast<const int64_t*>(in[1].value)[i]
+                                                     : static_cast<const int32_t*>(in[1].value)[i];
+      if (v < -x[axis] || v >= x[axis])
+        return Status::error("index " + std::to_string(v) + " out of range for axis of size " +
+                             std::to_string(x[axis]));
+    }
+  }
+  out[0] = {in[0].dtype, idx};
+  return Status::ok();
+}
+
+// Keeps the upper (j - i >= k) or lower (j - i <= k) triangle of the last two dims, zeros the rest.
+Status infer_trilu(const Node& node, std::span<const ValueInfo> in, std::span<ValueInfo> out) {
+  if (in[0].shape.size() < 2) return Status::error("input must have rank >= 2, has " + shape_to_string(in[0].shape));
+  const int64_t upper = node.attrs.get_int("upper", 1);
+  if (upper != 0 && upper != 1) return Status::error("upper must be 0 or 1");
+  out[0] = {in[0].dtype, in[0].shape};
+  return Status::ok();
+}
+
 Status infer_pad(const Node& node, std::span<const ValueInfo> in, std::span<ValueInfo> out) {
   const Shape& x = in[0].shape;
   const auto pads = node.attrs.get_ints("pads");
@@ -132,6 +169,8 @@ constexpr OpDef kOps[] = {
     {"Split", 1, 1, 1, 1024, infer_split},
     {"Slice", 1, 1, 1, 1, infer_slice},
     {"Gather", 2, 2, 1, 1, infer_gather},
+    {"GatherElements", 2, 2, 1, 1, infer_gather_elements},
+    {"Trilu", 1, 1, 1, 1, infer_trilu},
     {"Pad", 1, 1, 1, 1, infer_pad},
     {"DepthToSpace", 1, 1, 1, 1, infer_depth_space},
     {"SpaceToDepth", 1, 1, 1, 1, infer_depth_space},

@@ -113,6 +113,27 @@ Status convert_gather(ConvertContext& ctx) {
   return ctx.emit("Gather", {ctx.input(0), ctx.input(1)}, attrs);
 }
 
+Status convert_gather_elements(ConvertContext& ctx) {
+  FI_ASSIGN_OR_RETURN(int64_t axis, read_axis(ctx, 0, static_cast<int64_t>(ctx.input_tensor(0).shape.size())));
+  Attributes attrs;
+  attrs.set("axis", axis);
+  return ctx.emit("GatherElements", {ctx.input(0), ctx.input(1)}, attrs);
+}
+
+// k, the diagonal offset, is an optional scalar input; fusedinf needs it constant.
+Status convert_trilu(ConvertContext& ctx) {
+  Attributes attrs;
+  attrs.set("upper", ctx.attr_int("upper", 1));
+  int64_t k = 0;
+  if (ctx.has_input(1)) {
+    FI_ASSIGN_OR_RETURN(std::vector<int64_t> values, ctx.constant_ints(1));
+    if (values.size() != 1) return ctx.fail("k must hold one value, holds " + std::to_string(values.size()));
+    k = values[0];
+  }
+  attrs.set("k", k);
+  return ctx.emit("Trilu", {ctx.input(0)}, attrs);
+}
+
 Status convert_pad(ConvertContext& ctx) {
   const Shape& x = ctx.input_tensor(0).shape;
   const int64_t rank = static_cast<int64_t>(x.size());
@@ -180,6 +201,8 @@ constexpr OnnxConverter kConverters[] = {
     {"Split", 7, 21, convert_split},
     {"Slice", 7, 21, convert_slice},
     {"Gather", 7, 21, convert_gather},
+    {"GatherElements", 11, 21, convert_gather_elements},
+    {"Trilu", 14, 21, convert_trilu},
     {"Pad", 7, 21, convert_pad},
     {"DepthToSpace", 7, 21, convert_depth_space},
     {"SpaceToDepth", 7, 21, convert_depth_space},

@@ -83,6 +83,53 @@ Status run_gather(const KernelArgs& a) {
   });
 }
 
+// y[i] = x[the coordinates of i in y, with idx[i] (+ dim when negative) on the axis].
+Status run_gather_elements(const KernelArgs& a) {
+  const int64_t axis = a.node.attrs.int_or("axis", 0);
+  const Shape &xs = a.inputs[0].shape, &is = a.inputs[1].shape;
+  const ConstTensorView& indices = a.inputs[1];
+  const int64_t dim = xs[axis];
+  auto index = [&](int64_t i) {
+    return indices.dtype == DType::kInt64 ? indices.as<int64_t>()[i] : int64_t{indices.as<int32_t>()[i]};
+  };
+  for (int64_t i = 0; i < indices.numel(); ++i) {
+    const int64_t v = index(i);
+    if (v < -dim || v >= dim)
+      return Status::error("index " + std::to_string(v) + " out of range for axis of size " + std::to_string(dim));
+  }
+  return gather_elements(a.inputs[0], a.outputs[0], [&](int64_t i) {
+    int64_t rest = i, offset = 0, stride = 1;
+    for (size_t d = xs.size(); d-- > 0;) {
+      int64_t c = rest % is[d];
+      rest /= is[d];
+      if (static_cast<int64_t>(d) == axis) c = index(i) < 0 ? index(i) + dim : index(i);
+      offset += c * stride;
+      stride *= xs[d];
+    }
+    return offset;
+  });
+}
+
+// y = x where the column j and row i of the last two dims satisfy j - i >= k (upper) or
+// j - i <= k (lower), else 0.
+Status run_trilu(const KernelArgs& a) {
+  const Shape& xs = a.inputs[0].shape;
+  const int64_t cols = xs[xs.size() - 1], rows = xs[xs.size() - 2];
+  const int64_t k = a.node.attrs.int_or("k", 0);
+  const bool upper = a.node.attrs.int_or("upper", 1) != 0;
+  const size_t size = dtype_size(a.inputs[0].dtype);
+  const uint8_t* x = static_cast<const uint8_t*>(a.inputs[0].data);
+  uint8_t* y = static_cast<uint8_t*>(a.outputs[0].data);
+  for (int64_t i = 0, n = a.outputs[0].numel(); i < n; ++i) {
+    const int64_t j_minus_i = i % cols - (i / cols) % rows;
+    if (upper ? j_minus_i >= k : j_minus_i <= k)
+      std::memcpy(y + i * size, x + i * size, size);
+    else
+      std::memset(y + i * size, 0, size);
+  }
+  return Status::ok();
+}
+
 Status run_pad(const KernelArgs& a) {
   const std::span<const int64_t> pads = a.node.attrs.ints("pads");
   const std::string_view mode = a.node.attrs.string_or("mode", "constant");
@@ -144,6 +191,8 @@ constexpr CpuKernel kKernels[] = {
     {"Split", run_split},
     {"Slice", run_slice},
     {"Gather", run_gather},
+    {"GatherElements", run_gather_elements},
+    {"Trilu", run_trilu},
     {"Pad", run_pad},
     {"DepthToSpace", run_depth_space},
     {"SpaceToDepth", run_depth_space},

@@ -89,7 +89,7 @@ std::span<const CudaKernel> softmax_kernels();        // Softmax, LogSoftmax
 std::span<const CudaKernel> normalization_kernels();  // BatchNormalization, Instance/LayerNorm, LRN
 std::span<const CudaKernel> pool_kernels();           // Max/AveragePool, GlobalAverage/MaxPool
 std::span<const CudaKernel> reduce_kernels();         // Reduce*, ArgMax, ArgMin
-std::span<const CudaKernel> data_movement_kernels();  // Concat, Split, Slice, Gather, Pad, Depth/SpaceToDepth
+std::span<const CudaKernel> data_movement_kernels();  // Concat, Split, Slice, Gather(Elements), Pad, Trilu, ...
 std::span<const CudaKernel> shape_kernels();          // Reshape & co, Transpose, Expand, Tile, Range, ...
 std::span<const CudaKernel> resize_kernels();         // Resize
 

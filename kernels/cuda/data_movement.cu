@@ -323,11 +323,118 @@ Status run_depth_space(const KernelArgs& a) {
   });
 }
 
+// GatherElements: y[i] = x[the coordinates of i in y (the indices' shape), with idx[i]
+// (+ dim when negative) on the axis]. An index out of range is reported like Gather's.
+struct GatherElementsParams {
+  Dims out;  // sizes: the indices' (= y's) shape; stride: x's row-major strides
+  int axis = 0;
+  int64_t dim = 0;  // x's size on the axis
+};
+
+template <class T, class I>
+__global__ void gather_elements_kernel(const T* x, const I* idx, T* y, int64_t n, GatherElementsParams p,
+                                       unsigned long long* data_error, int64_t node_index) {
+  FI_CUDA_FOR(i, n) {
+    int64_t v = static_cast<int64_t>(idx[i]);
+    if (v < -p.dim || v >= p.dim) {
+      y[i] = sizeof(T) == 1 ? T{1} : static_cast<T>(~T{0});
+      report_data_error(data_error, node_index);
+      continue;
+    }
+    if (v < 0) v += p.dim;
+    int64_t rest = i, offset = 0;
+    for (int d = p.out.rank - 1; d >= 0; --d) {
+      const int64_t c = rest % p.out.size[d];
+      rest /= p.out.size[d];
+      offset += (d == p.axis ? v : c) * p.out.stride[d];
+    }
+    y[i] = x[offset];
+  }
+}
+
+struct GatherElementsState : NodeState {
+  GatherElementsParams params;
+  bool int64_indices = true;
+};
+
+Result<Prepared> prepare_gather_elements(const PrepareArgs& p) {
+  const Shape& xs = p.graph.tensors[p.node.inputs[0]].shape;
+  const Tensor& indices = p.graph.tensors[p.node.inputs[1]];
+  FI_RETURN_IF_ERROR(check_node_rank(p.node, xs));
+  if (indices.dtype != DType::kInt64 && indices.dtype != DType::kInt32)
+    return refuse(p.node, "indices must be int64 or int32");
+  const int64_t axis = p.node.attrs.get_int("axis", 0);
+  if (axis < 0 || axis >= static_cast<int64_t>(xs.size())) return refuse(p.node, "axis out of range");
+  auto state = std::make_unique<GatherElementsState>();
+  const Dims x_dims = contiguous_dims(xs);
+  state->params.out = contiguous_dims(indices.shape);
+  for (int d = 0; d < x_dims.rank; ++d) state->params.out.stride[d] = x_dims.stride[d];
+  state->params.axis = static_cast<int>(axis);
+  state->params.dim = xs[axis];
+  state->int64_indices = indices.dtype == DType::kInt64;
+  return Prepared{std::move(state), 0};
+}
+
+Status run_gather_elements(const KernelArgs& a) {
+  const auto& s = *static_cast<const GatherElementsState*>(a.state);
+  const int64_t n = a.outputs[0].numel();
+  if (n == 0) return Status::ok();
+  return by_element_size(dtype_size(a.outputs[0].dtype), [&]<class T>() {
+    const T* x = static_cast<const T*>(a.inputs[0].data);
+    if (s.int64_indices)
+      gather_elements_kernel<T, int64_t><<<grid_for(n), kThreads, 0, a.handles.stream>>>(
+          x, a.inputs[1].as<int64_t>(), a.outputs[0].as<T>(), n, s.params, a.handles.data_error, a.node_index);
+    else
+      gather_elements_kernel<T, int32_t><<<grid_for(n), kThreads, 0, a.handles.stream>>>(
+          x, a.inputs[1].as<int32_t>(), a.outputs[0].as<T>(), n, s.params, a.handles.data_error, a.node_index);
+    return check_launch("GatherElements");
+  });
+}
+
+// Trilu: y = x where column j and row i of the last two dims have j - i >= k (upper) or
+// j - i <= k (lower), else 0 (all-zero bytes: 0, 0.0f or false).
+template <class T>
+__global__ void trilu_kernel(const T* x, T* y, int64_t n, int64_t rows, int64_t cols, int64_t k, bool upper) {
+  FI_CUDA_FOR(i, n) {
+    const int64_t j_minus_i = i % cols - (i / cols) % rows;
+    y[i] = (upper ? j_minus_i >= k : j_minus_i <= k) ? x[i] : T{0};
+  }
+}
+
+struct TriluState : NodeState {
+  int64_t rows = 0, cols = 0, k = 0;
+  bool upper = true;
+};
+
+Result<Prepared> prepare_trilu(const PrepareArgs& p) {
+  const Shape& xs = p.graph.tensors[p.node.inputs[0]].shape;
+  if (xs.size() < 2) return refuse(p.node, "input must have rank >= 2");
+  auto state = std::make_unique<TriluState>();
+  state->rows = xs[xs.size() - 2];
+  state->cols = xs[xs.size() - 1];
+  state->k = p.node.attrs.get_int("k", 0);
+  state->upper = p.node.attrs.get_int("upper", 1) != 0;
+  return Prepared{std::move(state), 0};
+}
+
+Status run_trilu(const KernelArgs& a) {
+  const auto& s = *static_cast<const TriluState*>(a.state);
+  const int64_t n = a.outputs[0].numel();
+  if (n == 0) return Status::ok();
+  return by_element_size(dtype_size(a.outputs[0].dtype), [&]<class T>() {
+    trilu_kernel<T><<<grid_for(n), kThreads, 0, a.handles.stream>>>(
+        static_cast<const T*>(a.inputs[0].data), a.outputs[0].as<T>(), n, s.rows, s.cols, s.k, s.upper);
+    return check_launch("Trilu");
+  });
+}
+
 constexpr CudaKernel kKernels[] = {
     {"Concat", run_concat_split, prepare_concat_split},
     {"Split", run_concat_split, prepare_concat_split},
     {"Slice", run_slice, prepare_slice},
     {"Gather", run_gather, prepare_gather},
+    {"GatherElements", run_gather_elements, prepare_gather_elements},
+    {"Trilu", run_trilu, prepare_trilu},
     {"Pad", run_pad, prepare_pad},
     {"DepthToSpace", run_depth_space, prepare_depth_space},
     {"SpaceToDepth", run_depth_space, prepare_depth_space},

@@ -302,6 +302,20 @@ std::vector<OpCase> all_cases() {
                attrs({{"fmod", int64_t{1}}})});
   c.push_back({"mod_float_fmod", "Mod", {x({3, 7}), nonzero({7})}, attrs({{"fmod", int64_t{1}}})});
   c.push_back({"prelu_channel", "PRelu", {x({2, 3, 5, 7}), w({3, 1, 1})}, {}});
+  // ---- GatherElements, Trilu.
+  c.push_back({"gather_elements_axis1_smaller_indices",
+               "GatherElements",
+               {x({2, 5, 4}), ints(DType::kInt64, {2, 3, 3}, -5, 5)},
+               attrs({{"axis", int64_t{1}}})});
+  c.push_back({"gather_elements_int32_last_axis",
+               "GatherElements",
+               {ints(DType::kInt64, {3, 7}, -100, 100), ints(DType::kInt32, {3, 9}, -7, 7)},
+               attrs({{"axis", int64_t{1}}})});
+  c.push_back({"trilu_upper_k1_batched", "Trilu", {x({2, 5, 7})}, attrs({{"upper", int64_t{1}}, {"k", int64_t{1}}})});
+  c.push_back({"trilu_lower_kneg2_int64",
+               "Trilu",
+               {ints(DType::kInt64, {6, 4}, -9, 9)},
+               attrs({{"upper", int64_t{0}}, {"k", int64_t{-2}}})});
   // ---- Softmax, LogSoftmax.
   c.push_back({"softmax_last_axis",
                "Softmax",

@@ -214,6 +214,37 @@ TEST(DataMovementOpsTest, GatherAnyAxisNegativeIndices) {
                "int64 or int32");
 }
 
+TEST(DataMovementOpsTest, GatherElementsPicksAlongTheAxis) {
+  // x {{1, 2}, {3, 4}}, axis 1, idx {{0, 0}, {1, -2}} -> {{1, 1}, {4, 3}} (the ONNX example).
+  HostTensor y =
+      run1("GatherElements", attrs_of({{"axis", int64_t{1}}}), {f32({2, 2}, {1, 2, 3, 4}), i64({2, 2}, {0, 0, 1, -2})});
+  EXPECT_EQ(y.shape, (Shape{2, 2}));
+  EXPECT_EQ(values_of<float>(y), (F{1, 1, 4, 3}));
+  // Indices smaller than data outside the axis: x {3, 3} rows 0..1, axis 0.
+  HostTensor z = run1("GatherElements", attrs_of({{"axis", int64_t{0}}}), {iota({3, 3}), i32({2, 2}, {2, 0, 1, 2})});
+  EXPECT_EQ(values_of<float>(z), (F{6, 1, 3, 7}));
+  expect_error(run_op("GatherElements", attrs_of({{"axis", int64_t{0}}}), {iota({3, 3}), i64({3}, {0, 1, 2})}).status(),
+               "must have the rank of data");
+  expect_error(
+      run_op("GatherElements", attrs_of({{"axis", int64_t{0}}}), {iota({3, 2}), i64({1, 3}, {0, 1, 2})}).status(),
+      "outside the axis");
+  expect_error(
+      run_op("GatherElements", attrs_of({{"axis", int64_t{1}}}), {iota({2, 2}), i64({1, 1}, {2})}, 1, true).status(),
+      "out of range");
+  expect_error(run_op("GatherElements", attrs_of({{"axis", int64_t{1}}}), {iota({2, 2}), i64({1, 1}, {-3})}).status(),
+               "out of range");
+}
+
+TEST(DataMovementOpsTest, TriluKeepsOneTriangleOfTheLastTwoDims) {
+  // iota {2, 3, 3}: upper with k 1 keeps j - i >= 1 in each matrix.
+  HostTensor up = run1("Trilu", attrs_of({{"upper", int64_t{1}}, {"k", int64_t{1}}}), {iota({2, 3, 3})});
+  EXPECT_EQ(values_of<float>(up), (F{0, 1, 2, 0, 0, 5, 0, 0, 0, 0, 10, 11, 0, 0, 14, 0, 0, 0}));
+  HostTensor low =
+      run1("Trilu", attrs_of({{"upper", int64_t{0}}, {"k", int64_t{-1}}}), {i64({3, 2}, {1, 2, 3, 4, 5, 6})});
+  EXPECT_EQ(values_of<int64_t>(low), (I{0, 0, 3, 0, 5, 6}));
+  expect_error(run_op("Trilu", {}, {iota({4})}).status(), "rank >= 2");
+}
+
 TEST(DataMovementOpsTest, PadModes) {
   const HostTensor x = f32({3}, {1, 2, 3});
   auto pad = [&](const char* mode, I pads) {
