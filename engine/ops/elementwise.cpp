@@ -108,6 +108,7 @@ constexpr OpDef kOps[] = {
     {"Softsign", 1, 1, 1, 1, infer_unary},
     {"ThresholdedRelu", 1, 1, 1, 1, infer_unary},
     {"Celu", 1, 1, 1, 1, infer_unary},
+    {"Shrink", 1, 1, 1, 1, infer_unary},
     {"Not", 1, 1, 1, 1, infer_unary},
     {"LessOrEqual", 2, 2, 1, 1, infer_broadcast},
     {"GreaterOrEqual", 2, 2, 1, 1, infer_broadcast},

@@ -20,6 +20,7 @@ const std::map<std::string, std::map<std::string, float>>& float_attr_defaults()
       {"HardSigmoid", {{"alpha", 0.2f}, {"beta", 0.5f}}},
       {"ThresholdedRelu", {{"alpha", 1.0f}}},
       {"Celu", {{"alpha", 1.0f}}},
+      {"Shrink", {{"lambd", 0.5f}, {"bias", 0.0f}}},
   };
   return defaults;
 }
@@ -122,6 +123,7 @@ constexpr OnnxConverter kConverters[] = {
     {"Softsign", 7, 21, convert_simple},
     {"ThresholdedRelu", 10, 21, convert_simple},
     {"Celu", 12, 21, convert_simple},
+    {"Shrink", 9, 21, convert_simple},
     {"Not", 7, 21, convert_simple},
     {"LessOrEqual", 12, 21, convert_binary},
     {"GreaterOrEqual", 12, 21, convert_binary},

@@ -74,6 +74,7 @@ constexpr OpInfo kOps[] = {
     {"Sinh", kU, U::kSinh}, {"Cosh", kU, U::kCosh}, {"Asinh", kU, U::kAsinh},
     {"Acosh", kU, U::kAcosh}, {"Atanh", kU, U::kAtanh}, {"Softsign", kU, U::kSoftsign},
     {"ThresholdedRelu", kU, U::kThresholdedRelu}, {"Celu", kU, U::kCelu}, {"Not", Kind::kNot, 0},
+    {"Shrink", kU, U::kShrink},
     {"LessOrEqual", kC, C::kLessOrEqual}, {"GreaterOrEqual", kC, C::kGreaterOrEqual}, {"And", kC, C::kAnd},
     {"Or", kC, C::kOr}, {"Xor", kC, C::kXor}, {"Cast", Kind::kCast, 0},
     {"Add", kA, A::kAdd}, {"Sub", kA, A::kSub}, {"Mul", kA, A::kMul},
@@ -180,6 +181,10 @@ Result<Prepared> prepare(const PrepareArgs& args) {
       case UnaryOp::kThresholdedRelu:
       case UnaryOp::kCelu:
         state->alpha = at.get_float("alpha", 1.f);
+        break;
+      case UnaryOp::kShrink:
+        state->alpha = at.get_float("lambd", 0.5f);
+        state->beta = at.get_float("bias", 0.f);
         break;
       default:
         break;

@@ -17,7 +17,7 @@ namespace fusedinf::cuda::elementwise_ops {
 enum class UnaryOp : uint8_t {
   kRelu, kLeakyRelu, kSigmoid, kTanh, kClip, kHardSigmoid, kHardSwish, kElu, kSelu, kSoftplus, kErf, kSqrt,
   kExp, kLog, kNeg, kAbs, kReciprocal, kCeil, kFloor, kRound, kSign, kSin, kCos, kTan, kAsin, kAcos, kAtan,
-  kSinh, kCosh, kAsinh, kAcosh, kAtanh, kSoftsign, kThresholdedRelu, kCelu
+  kSinh, kCosh, kAsinh, kAcosh, kAtanh, kSoftsign, kThresholdedRelu, kCelu, kShrink
 };
 // clang-format on
 enum class ArithOp : uint8_t { kAdd, kSub, kMul, kDiv, kMin, kMax, kPRelu, kMod, kFmod };
@@ -101,6 +101,8 @@ struct UnaryFloatFn {
         return x > al ? x : 0.f;
       case UnaryOp::kCelu:
         return fmaxf(0.f, x) + fminf(0.f, al * (expf(x / al) - 1.f));
+      case UnaryOp::kShrink:  // alpha: lambd, beta: bias
+        return x < -al ? x + be : x > al ? x - be : 0.f;
     }
     return x;  // unreachable: prepare only builds the codes above
   }

@@ -280,6 +280,7 @@ std::vector<OpCase> all_cases() {
   c.push_back({"erf", "Erf", {x({3, 17})}, {}, 1, kTransRtol, kTransAtol});
   c.push_back({"tanh", "Tanh", {x({7, 3, 5})}, {}, 1, kTransRtol, kTransAtol});
   c.push_back({"leaky_relu", "LeakyRelu", {x({4, 19})}, attrs({{"alpha", 0.2f}})});
+  c.push_back({"shrink_soft", "Shrink", {x({5, 9})}, attrs({{"lambd", 0.7f}, {"bias", 0.7f}})});
   c.push_back({"clip", "Clip", {x({4, 17})}, attrs({{"min", -0.5f}, {"max", 0.8f}})});
   c.push_back({"where_bool_bcast", "Where", {boolean({2, 1, 5}), x({3, 5}), x({2, 3, 1})}, {}});
   c.push_back({"cast_float_to_int64", "Cast", {wide({3, 11})}, attrs({{"to", kI64}})});
