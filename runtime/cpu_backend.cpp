@@ -111,7 +111,7 @@ class CpuQueue final : public Queue {
 class CpuCompiledGraph final : public CompiledGraph {
  public:
   explicit CpuCompiledGraph(const Graph& graph) : nodes_(graph.nodes), workspace_(cpu::cpu_workspace_per_node(graph)) {
-    for (const Node& node : nodes_) kernels_.push_back(cpu::find_cpu_kernel(node.op)->run);
+    for (const Node& node : nodes_) kernels_.push_back(cpu::find_cpu_backend_kernel(node.op)->run);
   }
   const std::vector<uint64_t>& workspace_per_node() const override { return workspace_; }
   Status run_node(size_t n, std::span<const ConstTensorView> inputs, std::span<const TensorView> outputs,

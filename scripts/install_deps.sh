@@ -9,6 +9,7 @@ packages=(
   libonnx-testdata                                 # ONNX's own backend conformance tests
   libgtest-dev libbenchmark-dev                    # tests and benchmarks
   libxxhash-dev                                    # content hashes of weight buffers
+  libopenblas-dev                                  # sgemm for the CPU backend's fast convolutions
   libcli11-dev nlohmann-json3-dev                  # CLI parsing, JSON reports
   python3-torch python3-torchvision python3-numpy  # exporting the test model zoo (Debian's python3)
 )

@@ -44,12 +44,20 @@ std::span<const CpuKernel> shape_kernels();
 std::span<const CpuKernel> data_movement_kernels();
 std::span<const CpuKernel> resize_kernels();
 std::span<const CpuKernel> fused_kernels();
+// Faster kernels the CPU backend prefers to the reference kernel of the same op
+// (kernels/cpu/conv_gemm.cpp: Conv and FusedConv through OpenBLAS). Tested against the
+// reference kernels, which stay the oracle and the constant folder (run_cpu_node).
+std::span<const CpuKernel> fast_cpu_kernels();
 
 // nullptr when no CPU kernel implements `op`.
 const CpuKernel* find_cpu_kernel(std::string_view op);
 std::vector<const CpuKernel*> all_cpu_kernels();
 
-// Workspace bytes of every node of `graph` (0 where none), for plan_activations.
+// The kernel the CPU backend runs for `op`: the fast one when there is one, else the reference.
+const CpuKernel* find_cpu_backend_kernel(std::string_view op);
+
+// Workspace bytes of the CPU backend's kernel for every node of `graph` (0 where none), for
+// plan_activations.
 std::vector<uint64_t> cpu_workspace_per_node(const Graph& graph);
 
 // Runs `node` with its CPU kernel in the given workspace (at least its workspace bytes).

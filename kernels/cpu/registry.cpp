@@ -23,6 +23,12 @@ const CpuKernel* find_cpu_kernel(std::string_view op) {
   return it == kernels.end() ? nullptr : *it;
 }
 
+const CpuKernel* find_cpu_backend_kernel(std::string_view op) {
+  for (const CpuKernel& k : fast_cpu_kernels())
+    if (k.op == op) return &k;
+  return find_cpu_kernel(op);
+}
+
 namespace {
 uint64_t workspace_of(const CpuKernel& kernel, const Node& node, std::span<const ConstTensorView> inputs,
                       std::span<const TensorView> outputs) {
@@ -38,7 +44,7 @@ std::vector<uint64_t> cpu_workspace_per_node(const Graph& graph) {
   std::vector<uint64_t> bytes(graph.nodes.size(), 0);
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
     const Node& node = graph.nodes[n];
-    const CpuKernel* kernel = find_cpu_kernel(node.op);
+    const CpuKernel* kernel = find_cpu_backend_kernel(node.op);
     if (!kernel || !kernel->workspace) continue;
     std::vector<Shape> in, out;
     for (int t : node.inputs) in.push_back(t >= 0 ? graph.tensors[t].shape : Shape{});

@@ -158,6 +158,29 @@ std::vector<OpCase> all_cases() {
                1,
                1e-4f,
                kDotAtol});
+  // The CPU backend's im2col + sgemm path: several column tiles (64 channels x 3x3 taps x
+  // 32x32 positions exceed one tile), batch 2, a pointwise conv that multiplies X itself, 3-d.
+  c.push_back({"conv_many_tiles_batch2",
+               "Conv",
+               {x({2, 64, 32, 32}), w({8, 64, 3, 3}), w({8})},
+               conv_attrs({3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}),
+               1,
+               1e-4f,
+               kDotAtol});
+  c.push_back({"conv_pointwise_grouped",
+               "Conv",
+               {x({1, 6, 7, 5}), w({4, 3, 1, 1})},
+               conv_attrs({1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, 2),
+               1,
+               1e-4f,
+               kDotAtol});
+  c.push_back({"conv_3d_stride2",
+               "Conv",
+               {x({1, 3, 6, 7, 5}), w({4, 3, 3, 2, 3}), w({4})},
+               conv_attrs({3, 2, 3}, {2, 1, 2}, {1, 1, 1}, {1, 0, 1, 1, 1, 0}),
+               1,
+               1e-4f,
+               kDotAtol});
   c.push_back({"conv_depthwise",
                "Conv",
                {x({1, 8, 11, 9}), w({8, 1, 3, 3}), w({8})},
@@ -205,6 +228,13 @@ std::vector<OpCase> all_cases() {
                "FusedConv",
                {x({1, 4, 9, 9}), w({4, 4, 3, 3}), w({4}), x({1, 4, 9, 9})},
                with(conv_attrs({3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), {{"activation", "relu"}}),
+               1,
+               1e-4f,
+               kDotAtol});
+  c.push_back({"fused_conv_pointwise_bcast_addend_silu",
+               "FusedConv",
+               {x({2, 6, 5, 4}), w({3, 6, 1, 1}), w({3}), x({3, 1, 1})},
+               with(conv_attrs({1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}), {{"activation", "silu"}}),
                1,
                1e-4f,
                kDotAtol});
