@@ -24,7 +24,7 @@ name=$(build/fusedinf backends --require cuda >/dev/null 2>&1 && [ "$backend" !=
 if [ "$name" = cuda ]; then
   machine="$(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1), CUDA backend"
 else
-  machine="$(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, CPU backend (naive reference kernels)"
+  machine="$(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, CPU backend (OpenBLAS convolutions, reference kernels otherwise)"
 fi
 out=bench/results/swap_${name}.md
 {

@@ -26,7 +26,7 @@ build/fusedinf fuse "${members[@]}" --share-input -o "$work/group.fim"
 build/fusedinf inspect --plan "$work/group.fim" | grep -E "^(model|arena|weight|members)"
 echo "== run the group, each output checked against torch"
 build/fusedinf run "$work/group.fim" --input "input=$zoo/resnet18_op13/input.npy" "${expects[@]}"
-echo "== separate versus fused (CPU backend, naive reference kernels)"
+echo "== separate versus fused (CPU backend: OpenBLAS convolutions, reference kernels otherwise)"
 member_args=()
 for f in "${members[@]}"; do member_args+=(--member "$f"); done
 build/fusion_bench --group "$work/group.fim" "${member_args[@]}" --repeats 3
