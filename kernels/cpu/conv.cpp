@@ -3,34 +3,13 @@
 #include <algorithm>
 #include <span>
 
+#include "kernels/cpu/conv_geometry.h"
 #include "kernels/cpu/cpu_kernels.h"
 #include "kernels/cpu/index_util.h"
 
 namespace fusedinf::cpu {
 
 namespace {
-
-// Attributes and sizes both Conv and ConvTranspose read, as views of the node's attributes
-// and of the tensors' shapes. For Conv "in" is X's spatial shape and "out" Y's; ConvTranspose
-// scatters from in to out the same way.
-struct ConvGeometry {
-  std::span<const int64_t> k, s, d, p, in_sp, out_sp;
-  int64_t group, batch, cin, cout, cin_g, cout_g, in_size, out_size, k_size;
-  size_t spatial;
-  explicit ConvGeometry(const KernelArgs& a)
-      : k(a.node.attrs.ints("kernel_shape")),
-        s(a.node.attrs.ints("strides")),
-        d(a.node.attrs.ints("dilations")),
-        p(a.node.attrs.ints("pads")),
-        in_sp(std::span<const int64_t>(a.inputs[0].shape).subspan(2)),
-        out_sp(std::span<const int64_t>(a.outputs[0].shape).subspan(2)),
-        group(a.node.attrs.int_or("group", 1)),
-        spatial(k.size()) {
-    const Shape &xs = a.inputs[0].shape, &ys = a.outputs[0].shape;
-    batch = xs[0], cin = xs[1], cout = ys[1], cin_g = cin / group, cout_g = cout / group;
-    in_size = product(in_sp), out_size = product(out_sp), k_size = product(k);
-  }
-};
 
 // Offset, in a grid of spatial shape `dims` with row-major `strides`, of the element that
 // window position `pos` and kernel tap `tap` meet: pos*s - p + tap*d per dim; -1 outside.
@@ -46,7 +25,7 @@ int64_t tap_offset(const ConvGeometry& g, std::span<const int64_t> pos, std::spa
 }
 
 Status run_conv(const KernelArgs& a) {
-  const ConvGeometry g(a);
+  const ConvGeometry g(a.node, a.inputs[0].shape, a.outputs[0].shape);
   const float *x = a.inputs[0].as<float>(), *w = a.inputs[1].as<float>();
   const float* b = a.inputs.size() > 2 && a.inputs[2].present() ? a.inputs[2].as<float>() : nullptr;
   float* y = a.outputs[0].as<float>();
@@ -85,7 +64,7 @@ Status run_conv(const KernelArgs& a) {
 }
 
 Status run_conv_transpose(const KernelArgs& a) {
-  const ConvGeometry g(a);
+  const ConvGeometry g(a.node, a.inputs[0].shape, a.outputs[0].shape);
   const float *x = a.inputs[0].as<float>(), *w = a.inputs[1].as<float>();
   const float* b = a.inputs.size() > 2 && a.inputs[2].present() ? a.inputs[2].as<float>() : nullptr;
   float* y = a.outputs[0].as<float>();

@@ -14,6 +14,7 @@
 
 #include "engine/epilogue.h"
 #include "kernels/cpu/broadcast.h"
+#include "kernels/cpu/conv_geometry.h"
 #include "kernels/cpu/cpu_kernels.h"
 #include "kernels/cpu/index_util.h"
 
@@ -23,21 +24,12 @@ namespace {
 
 constexpr uint64_t kColumnBytes = 1 << 20;
 
-struct GemmConvShape {
-  std::span<const int64_t> k, s, d, p, in_sp, out_sp;
-  int64_t group, cin_g, cout_g, in_size, out_size, taps, rows;  // rows = cin_g * taps
+// The convolution as a matrix product: rows = cin_g * taps of W and of the column matrix.
+struct GemmConvShape : ConvGeometry {
+  int64_t taps, rows;
   bool pointwise;  // 1x1, unit strides, no padding: X is already the column matrix
   GemmConvShape(const Node& node, std::span<const int64_t> x, std::span<const int64_t> y)
-      : k(node.attrs.ints("kernel_shape")),
-        s(node.attrs.ints("strides")),
-        d(node.attrs.ints("dilations")),
-        p(node.attrs.ints("pads")),
-        in_sp(x.subspan(2)),
-        out_sp(y.subspan(2)),
-        group(node.attrs.int_or("group", 1)) {
-    cin_g = x[1] / group, cout_g = y[1] / group;
-    in_size = product(in_sp), out_size = product(out_sp), taps = product(k);
-    rows = cin_g * taps;
+      : ConvGeometry(node, x, y), taps(k_size), rows(cin_g * k_size) {
     pointwise = taps == 1 && std::all_of(s.begin(), s.end(), [](int64_t v) { return v == 1; }) &&
                 std::all_of(p.begin(), p.end(), [](int64_t v) { return v == 0; });
   }
@@ -129,7 +121,7 @@ void im2col_2d(const GemmConvShape& g, const float* x, int64_t first, int64_t co
 void finish(const KernelArgs& a, const GemmConvShape& g, int64_t n, const float* bias, const ConstTensorView* addend,
             const EpilogueParams* epilogue) {
   const TensorView& y = a.outputs[0];
-  const int64_t cout = g.cout_g * g.group;
+  const int64_t cout = g.cout;
   float* out = y.as<float>() + n * cout * g.out_size;
   std::optional<BroadcastIndex> addend_index;
   if (addend) addend_index.emplace(addend->shape, y.shape);
@@ -153,7 +145,7 @@ Status run_conv_gemm(const KernelArgs& a) {
   const ConstTensorView* addend = fused && a.inputs.back().present() ? &a.inputs.back() : nullptr;
   const EpilogueParams epilogue = fused ? epilogue_from_attrs(a.node.attrs) : EpilogueParams{};
   float* y = a.outputs[0].as<float>();
-  const int64_t batch = a.inputs[0].shape[0], cin = g.cin_g * g.group, cout = g.cout_g * g.group;
+  const int64_t batch = g.batch, cin = g.cin, cout = g.cout;
   const int64_t tile = g.tile();
 
   Scratch scratch(a.workspace);
