@@ -102,7 +102,10 @@ Status run_gather_elements(const KernelArgs& a) {
     for (size_t d = xs.size(); d-- > 0;) {
       int64_t c = rest % is[d];
       rest /= is[d];
-      if (static_cast<int64_t>(d) == axis) c = index(i) < 0 ? index(i) + dim : index(i);
+      if (static_cast<int64_t>(d) == axis) {
+        const int64_t v = index(i);
+        c = v < 0 ? v + dim : v;
+      }
       offset += c * stride;
       stride *= xs[d];
     }

@@ -120,10 +120,16 @@ Status run_slice(const KernelArgs& a) {
   });
 }
 
-// Gather: y[o, k, in] = x[o, idx[k] (+ dim when negative), in]. An index outside [-dim, dim),
-// which the CPU kernel returns as an error, is reported through the queue's data-error word
-// (the run then fails naming this node); its output elements are filled with all-ones bytes
-// (NaN for float32, -1 for integers), or true for bool (0xFF is not a valid bool).
+// What Gather and GatherElements write for an index outside [-dim, dim), which the CPU kernel
+// returns as an error: all-ones bytes (NaN for float32, -1 for integers), or true for bool
+// (0xFF is not a valid bool). The index is also reported through the queue's data-error word,
+// so the run fails naming the node.
+template <class T>
+__device__ inline T bad_index_value() {
+  return sizeof(T) == 1 ? T{1} : static_cast<T>(~T{0});
+}
+
+// Gather: y[o, k, in] = x[o, idx[k] (+ dim when negative), in].
 template <class T, class I>
 __global__ void gather_axis(const T* x, const I* idx, T* y, int64_t n, int64_t dim, int64_t count, int64_t inner,
                             unsigned long long* data_error, int64_t node_index) {
@@ -131,7 +137,7 @@ __global__ void gather_axis(const T* x, const I* idx, T* y, int64_t n, int64_t d
     const int64_t in = i % inner, rest = i / inner, k = rest % count, o = rest / count;
     int64_t v = static_cast<int64_t>(idx[k]);
     if (v < -dim || v >= dim) {
-      y[i] = sizeof(T) == 1 ? T{1} : static_cast<T>(~T{0});
+      y[i] = bad_index_value<T>();
       report_data_error(data_error, node_index);
       continue;
     }
@@ -324,7 +330,7 @@ Status run_depth_space(const KernelArgs& a) {
 }
 
 // GatherElements: y[i] = x[the coordinates of i in y (the indices' shape), with idx[i]
-// (+ dim when negative) on the axis]. An index out of range is reported like Gather's.
+// (+ dim when negative) on the axis]. An index out of range is handled like Gather's.
 struct GatherElementsParams {
   Dims out;  // sizes: the indices' (= y's) shape; stride: x's row-major strides
   int axis = 0;
@@ -337,7 +343,7 @@ __global__ void gather_elements_kernel(const T* x, const I* idx, T* y, int64_t n
   FI_CUDA_FOR(i, n) {
     int64_t v = static_cast<int64_t>(idx[i]);
     if (v < -p.dim || v >= p.dim) {
-      y[i] = sizeof(T) == 1 ? T{1} : static_cast<T>(~T{0});
+      y[i] = bad_index_value<T>();
       report_data_error(data_error, node_index);
       continue;
     }
