@@ -7,6 +7,7 @@
 //   quit
 // Errors answer "error MESSAGE". Usage:
 //   latency_server model.fim --input FILE.npy [--backend auto|cpu|cuda] [--warmup 5]
+//                  [--no-library-epilogues]  (CUDA: bias/activation always in our own kernel)
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
@@ -20,7 +21,8 @@
 namespace fusedinf {
 namespace {
 
-int serve(const std::string& model, const std::string& input_path, const std::string& backend_name, int warmup) {
+int serve(const std::string& model, const std::string& input_path, const std::string& backend_name,
+          const BackendOptions& options, int warmup) {
   auto fail = [](const Status& s) {
     std::printf("error %s\n", s.message().c_str());
     return 1;
@@ -31,7 +33,7 @@ int serve(const std::string& model, const std::string& input_path, const std::st
   Result<HostTensor> input = read_npy(input_path);
   if (!input.is_ok()) return fail(input.status());
   std::map<std::string, HostTensor> inputs{{graph->inputs[0].name, *input}};
-  Result<std::unique_ptr<Backend>> backend = make_backend(backend_name);
+  Result<std::unique_ptr<Backend>> backend = make_backend(backend_name, options);
   if (!backend.is_ok()) return fail(backend.status());
   Result<Session> session = Session::create(**backend, std::move(*graph));
   if (!session.is_ok()) return fail(session.status());
@@ -84,10 +86,14 @@ int main(int argc, char** argv) {
   CLI::App app{"fusedinf's side of bench/latency_vs_torch.py"};
   std::string model, input, backend = "auto";
   int warmup = 5;
+  bool own_epilogues = false;
   app.add_option("model", model, ".fim file")->required()->check(CLI::ExistingFile);
   app.add_option("--input", input, "Input tensor (.npy)")->required()->check(CLI::ExistingFile);
   app.add_option("--backend", backend, "cpu, cuda or auto");
   app.add_option("--warmup", warmup, "Untimed runs first (the second run records a CUDA graph)");
+  app.add_flag("--no-library-epilogues", own_epilogues, "CUDA: never fuse bias/activation into cuDNN/cuBLASLt calls");
   CLI11_PARSE(app, argc, argv);
-  return fusedinf::serve(model, input, backend, warmup);
+  fusedinf::BackendOptions options;
+  options.library_epilogues = !own_epilogues;
+  return fusedinf::serve(model, input, backend, options, warmup);
 }

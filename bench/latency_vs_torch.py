@@ -9,6 +9,8 @@ CUDA graphs replayed from its second run), torch eager, and torch with CUDA grap
 Every timed run takes a host input and returns a host output (input copy, compute, output
 copy), fp32 with TF32 off. Reports median latencies, the ratios fusedinf / torch, and device
 memory: fusedinf's arena + weights, torch's peak allocated. Appends a markdown table to --out.
+With --own-epilogues-too (CUDA), a second fusedinf server runs with --no-library-epilogues
+(bias and activation in our kernel, never inside cuDNN/cuBLASLt), interleaved with the rest.
 
   bench/latency_vs_torch.py --fusedinf build/fusedinf --server build/latency_server \\
       [--device auto|cpu|cuda] [--models resnet18,...] [--batches 1,8] [--rounds 5] [--iters 20]
@@ -31,9 +33,9 @@ import export_zoo  # noqa: E402  (the zoo's models, seeds and export)
 
 
 class FusedinfServer:
-    def __init__(self, server, fim, input_npy, backend):
-        self.proc = subprocess.Popen([server, fim, "--input", input_npy, "--backend", backend], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True)
+    def __init__(self, server, fim, input_npy, backend, extra=()):
+        self.proc = subprocess.Popen([server, fim, "--input", input_npy, "--backend", backend, *extra],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         ready = self.proc.stdout.readline().split()
         if not ready or ready[0] != "ready":
             raise RuntimeError(f"latency_server: {' '.join(ready)}")
@@ -89,6 +91,16 @@ def bench_model(args, name, batch, device, work):
         error = relative_l2(np.load(got_path), want)
         if error > 1e-4:
             raise RuntimeError(f"{name} batch {batch}: fusedinf differs from torch, relative L2 {error:.3g}")
+        own = None
+        if args.own_epilogues_too and args.backend == "cuda":
+            own = FusedinfServer(args.server, fim, os.path.join(folder, "input.npy"), args.backend,
+                                 ["--no-library-epilogues"])
+            own.ask("run 1")
+            own.ask(f"output {got_path}")
+            own_error = relative_l2(np.load(got_path), want)
+            if own_error > 1e-4:
+                raise RuntimeError(f"{name} batch {batch}: fusedinf (own epilogues) differs from torch, "
+                                   f"relative L2 {own_error:.3g}")
 
         graphed = None
         if device.type == "cuda":
@@ -112,14 +124,18 @@ def bench_model(args, name, batch, device, work):
             eager()
         if device.type == "cuda":
             torch.cuda.reset_peak_memory_stats()
-        samples = {"fusedinf": [], "eager": [], "graphs": []}
+        samples = {"fusedinf": [], "own": [], "eager": [], "graphs": []}
         for _ in range(args.rounds):  # interleaved: A B C A B C ...
             samples["fusedinf"] += [float(t) for t in server.ask(f"run {args.iters}")]
+            if own:
+                samples["own"] += [float(t) for t in own.ask(f"run {args.iters}")]
             samples["eager"] += time_runs(eager, args.iters, sync)
             if graphed:
                 samples["graphs"] += time_runs(graphed, args.iters, sync)
         arena, weights = (int(v) for v in server.ask("memory"))
         server.close()
+        if own:
+            own.close()
         torch_peak = torch.cuda.max_memory_allocated() if device.type == "cuda" else None
     med = {k: statistics.median(v) if v else None for k, v in samples.items()}
     return {"name": name, "batch": batch, "error": error, "median": med, "fusedinf_bytes": arena + weights,
@@ -139,6 +155,8 @@ def main():
     parser.add_argument("--iters", type=int, default=20)
     parser.add_argument("--out", default="")
     parser.add_argument("--machine", default="")
+    parser.add_argument("--own-epilogues-too", action="store_true",
+                        help="CUDA: also time fusedinf with --no-library-epilogues (an extra column)")
     args = parser.parse_args()
     device = torch.device("cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available())
                           else "cpu")
@@ -146,6 +164,7 @@ def main():
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
     rows = []
+    own_column = args.own_epilogues_too and args.backend == "cuda"
     with tempfile.TemporaryDirectory() as work:
         for name in args.models.split(","):
             for batch in (int(b) for b in args.batches.split(",")):
@@ -154,8 +173,9 @@ def main():
                 ratio = lambda k: f"{m['fusedinf'] / m[k]:.2f}" if m[k] else "n/a"  # noqa: E731
                 fmt = lambda v: f"{v:.3f}" if v is not None else "n/a"  # noqa: E731
                 mib = lambda v: f"{v / 2**20:.1f}" if v is not None else "n/a"  # noqa: E731
-                rows.append(f"| {name} | {batch} | {fmt(m['fusedinf'])} | {fmt(m['eager'])} | {fmt(m['graphs'])} | "
-                            f"{ratio('eager')} | {ratio('graphs')} | {mib(r['fusedinf_bytes'])} | "
+                own_cell = f" {fmt(m['own'])} |" if own_column else ""
+                rows.append(f"| {name} | {batch} | {fmt(m['fusedinf'])} |{own_cell} {fmt(m['eager'])} | "
+                            f"{fmt(m['graphs'])} | {ratio('eager')} | {ratio('graphs')} | {mib(r['fusedinf_bytes'])} | "
                             f"{mib(r['torch_peak'])} | {r['error']:.1e} |")
                 print(rows[-1], flush=True)
     gpu = torch.cuda.get_device_name(0) if device.type == "cuda" else f"CPU {platform.processor() or platform.machine()}"
@@ -163,8 +183,10 @@ def main():
               f"Machine: {args.machine or gpu}. Median of {args.rounds} rounds x {args.iters} runs, interleaved; each run "
               "copies a host input in and the output back; fp32, TF32 off. fusedinf memory: arena + weights "
               "(library handles not counted); torch: peak allocated.\n\n"
-              "| model | batch | fusedinf ms | torch eager ms | torch CUDA graphs ms | vs eager | vs graphs | "
-              "fusedinf MiB | torch peak MiB | rel. L2 vs torch |\n|---|---|---|---|---|---|---|---|---|---|\n")
+              f"| model | batch | fusedinf ms |{' fusedinf, own epilogues ms |' if own_column else ''} "
+              "torch eager ms | torch CUDA graphs ms | vs eager | vs graphs | "
+              f"fusedinf MiB | torch peak MiB | rel. L2 vs torch |\n|---|---|---|{'---|' if own_column else ''}"
+              "---|---|---|---|---|---|---|\n")
     table = header + "\n".join(rows) + "\n"
     if args.out:
         with open(args.out, "a") as f:

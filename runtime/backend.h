@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -57,6 +58,9 @@ class CompiledGraph {
   // Enqueues node `n` on `queue` over device views of its tensors and workspace.
   virtual Status run_node(size_t n, std::span<const ConstTensorView> inputs, std::span<const TensorView> outputs,
                           std::span<uint8_t> workspace, Queue& queue) = 0;
+  // How node `n` runs where the backend chose something (library, algorithm, fused epilogue),
+  // for `fusedinf run --explain`; "" when there is nothing to say.
+  virtual std::string describe_node(size_t /*n*/) const { return ""; }
 };
 
 class Backend {
@@ -132,6 +136,8 @@ std::unique_ptr<Backend> make_cpu_backend(CpuBackendOptions options = {});
 // Numerics a backend may trade for speed; off unless asked (fp32 results by default).
 struct BackendOptions {
   bool allow_tf32 = false;  // CUDA: TF32 tensor cores in cuBLAS and cuDNN for fp32 (about 10-bit mantissas)
+  // CUDA: bias and activation inside cuDNN/cuBLASLt calls where they fuse them (else a kernel of ours).
+  bool library_epilogues = true;
 };
 
 // "cpu", "cuda", or "auto" (CUDA when a device is usable, else the CPU). The error names

@@ -21,6 +21,7 @@ Result<std::unique_ptr<Backend>> make_backend(std::string_view name, const Backe
 #if FUSEDINF_HAVE_CUDA
     CudaBackendOptions cuda_options;
     cuda_options.allow_tf32 = options.allow_tf32;
+    cuda_options.library_epilogues = options.library_epilogues;
     Result<std::unique_ptr<Backend>> cuda = make_cuda_backend(cuda_options);
     if (cuda.is_ok() || name == "cuda") return cuda;
     return make_cpu_backend();

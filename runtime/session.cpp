@@ -106,6 +106,7 @@ Session::~Session() = default;
 const Graph& Session::graph() const { return state_->graph; }
 const ActivationPlan& Session::plan() const { return state_->plan; }
 uint64_t Session::weight_bytes() const { return state_->weight_bytes; }
+std::string Session::describe_node(size_t n) const { return state_->compiled->describe_node(n); }
 
 Result<Session> Session::create(Graph graph) { return create(process_cpu_backend(), std::move(graph)); }
 

@@ -50,7 +50,9 @@ class Session {
 
   const Graph& graph() const;
   const ActivationPlan& plan() const;
-  uint64_t weight_bytes() const;  // bytes of the weights region this session uploaded (0: placed or host)
+  uint64_t weight_bytes() const;
+  std::string describe_node(size_t n)
+      const;  // CompiledGraph::describe_node  // bytes of the weights region this session uploaded (0: placed or host)
 
   // Inputs are matched by name; each must have the graph input's dtype and shape. Returns the
   // graph outputs in graph order, each named.

@@ -1,28 +1,53 @@
 #!/usr/bin/env bash
 # Runs ON the GPU machine, from the repository root, after scripts/pack_for_device.sh was run
 # on the build machine and build-device/ was carried over (../shared/GPU.md). Each step
-# writes its log under $OUT (default device-out/) and one line "STEP rc=N" to summary.txt;
-# a failing step does not stop the others, and each is cut off after $STEP_TIMEOUT seconds
-# (default 240) so that one slow step cannot use up the session's device time.
+# writes its log under $DEVICE_WORK (default /tmp/fusedinf-device) and one line "STEP rc=N" to
+# summary.txt; a failing step does not stop the others, and each is cut off after
+# $STEP_TIMEOUT seconds (default 240) so that one slow step cannot use up the session's device
+# time. At the end, $OUT (default device-out/) receives at most 8 files: summary.txt, logs.txt
+# (every step's log), nvidia-smi.txt and the result tables and JSON.
 #   device_run.sh [STEP...]   steps: info ops zoo conformance latency swap memcheck (default:
 #   all, in this order: the quick checks first, the slow memcheck last); zoo_cpu is extra.
-# Untested so far: no GPU has been available to the sessions that wrote it.
+# DEVICE_RUN_BACKEND=cpu rehearses the same steps on the CPU backend (no info, no memcheck),
+# which is how this script was checked: no GPU has been available to the sessions that wrote it.
+# LATENCY_OPTS: more options for bench/latency_vs_torch.py (e.g. "--rounds 1 --iters 2").
 set -uo pipefail
 cd "$(dirname "$0")/.."
-out=${OUT:-device-out}
-mkdir -p "$out"
-bin=$PWD/build-device/bin
-cudnn_lib=$(python3 -c "import nvidia.cudnn, os; print(os.path.join(os.path.dirname(nvidia.cudnn.__file__), 'lib'))")
-export LD_LIBRARY_PATH="$PWD/build-device/lib:$cudnn_lib:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
-onnx_data=$(python3 -c "import onnx, os; print(os.path.join(os.path.dirname(onnx.__file__), 'backend', 'test', 'data'))")
+results=${OUT:-device-out}  # what comes back: at most 8 files (the device tool's limit)
+out=${DEVICE_WORK:-/tmp/fusedinf-device}  # everything else
+mkdir -p "$out" "$results"
+self=$PWD/scripts/device_run.sh
+# What scripts/pack_for_device.sh packed, unpacked with Python (no xz tool needed).
+pack=$out/pack
+if [ ! -x "$pack/bin/fusedinf" ]; then
+  mkdir -p "$pack"
+  python3 -c "import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])" \
+    build-device/fusedinf-device.tar.xz "$pack" || { echo "cannot unpack build-device/fusedinf-device.tar.xz" >&2; exit 1; }
+fi
+bin=$pack/bin
+backend=${DEVICE_RUN_BACKEND:-cuda}
+# cuDNN there is PyTorch's wheel (nvidia/cudnn/lib); search the nvidia namespace for it in case
+# a later wheel moves it.
+cudnn_lib=$(python3 -c "
+import glob, os, nvidia
+hits = [p for base in nvidia.__path__ for p in glob.glob(os.path.join(base, '**', 'libcudnn.so.9'), recursive=True)]
+print(os.path.dirname(hits[0]) if hits else '')" 2>/dev/null)
+export LD_LIBRARY_PATH="$pack/lib:$cudnn_lib:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
+# ONNX's conformance cases: the ones CI runs, packed by pack_for_device.sh (the onnx wheel has
+# no node tests).
+onnx_data=$pack/onnx-testdata
 zoo_models=(resnet18 resnet50 resnet50_unfolded mobilenet_v2 mobilenet_v3_small squeezenet1_1 efficientnet_b0 googlenet densenet121
   transformer_encoder)
 
+# step NAME COMMAND...: runs COMMAND (a program, or a function of this script, which `timeout`
+# cannot call directly: it re-enters this script) with the step's time limit.
 step() {
   local name=$1
   shift
   echo "== $name: $*"
-  timeout --kill-after=10 "${STEP_TIMEOUT:-240}" "$@" >"$out/$name.log" 2>&1
+  local command=("$@")
+  if declare -F "$1" >/dev/null; then command=("$self" --run-function "$@"); fi
+  timeout --kill-after=10 "${STEP_TIMEOUT:-240}" "${command[@]}" >"$out/$name.log" 2>&1
   local rc=$?
   echo "$name rc=$rc" | tee -a "$out/summary.txt"
   tail -4 "$out/$name.log"
@@ -41,47 +66,95 @@ zoo_on() {  # BACKEND: every zoo model against torch (1e-4) and passes off vs on
   done
   return $failed
 }
+# What each node of a few zoo models runs (cuDNN algorithm, fused epilogues, cuBLASLt or not).
+explain_models() {
+  for m in resnet18 mobilenet_v2 transformer_encoder; do
+    echo "-- $m"
+    "$bin/fusedinf" run "$out/zoo-$backend/$m/model.fim" --backend "$backend" --explain \
+      --input "$out/zoo/${m}_op17/input.npy" || return 1
+  done
+}
+# compute-sanitizer on the zoo, the quicker models first (each run is many times slower under
+# it). It cannot work on some machines (gVisor: "Device not supported"): that is reported as
+# such (rc 3), not as a finding.
 memcheck_zoo() {
   local failed=0
-  for m in "${zoo_models[@]}"; do
+  for m in resnet18 squeezenet1_1 mobilenet_v2 transformer_encoder googlenet efficientnet_b0 resnet50 densenet121; do
+    echo "-- $m"
     compute-sanitizer --tool memcheck --error-exitcode 9 "$bin/fusedinf" run "$out/zoo-cuda/$m/model.fim" \
-      --backend cuda --input "$out/zoo/${m}_op17/input.npy" || failed=1
+      --backend cuda --input "$out/zoo/${m}_op17/input.npy" >"$out/memcheck_$m.tmp" 2>&1
+    local rc=$?
+    cat "$out/memcheck_$m.tmp"
+    if grep -q "Device not supported" "$out/memcheck_$m.tmp"; then
+      echo "compute-sanitizer cannot check this machine's GPU: memcheck not run"
+      rm -f "$out/memcheck_$m.tmp"
+      return 3
+    fi
+    rm -f "$out/memcheck_$m.tmp"
+    [ $rc -eq 0 ] || failed=1
   done
   return $failed
 }
 swap() {
-  local args=()
-  for m in resnet18 mobilenet_v2 squeezenet1_1; do args+=(--model "$out/zoo-cuda/$m/model.fim"); done
-  "$bin/swap_bench" "${args[@]}" --backend cuda --repeats 5 --markdown "$out/swap_cuda.md" \
-    --machine "$(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1), $(date +%Y-%m-%d)"
+  local args=() machine="CPU, $(date +%Y-%m-%d)"
+  for m in resnet18 mobilenet_v2 squeezenet1_1; do args+=(--model "$out/zoo-$backend/$m/model.fim"); done
+  [ "$backend" = cpu ] ||
+    machine="$(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1), $(date +%Y-%m-%d)"
+  "$bin/swap_bench" "${args[@]}" --backend "$backend" --repeats 5 --markdown "$out/swap_$backend.md" --machine "$machine"
 }
 
+if [ "${1:-}" = --run-function ]; then
+  shift
+  "$@"
+  exit
+fi
+
+rm -f "$out/summary.txt"
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=(info ops zoo conformance latency swap memcheck)
 for s in "${steps[@]}"; do
+  if [ "$backend" = cpu ] && { [ "$s" = info ] || [ "$s" = memcheck ]; }; then
+    echo "== $s: skipped on the CPU rehearsal"
+    continue
+  fi
   case $s in
     info)
       nvidia-smi >"$out/nvidia-smi.txt" 2>&1
+      echo "cuDNN from: ${cudnn_lib:-not found}" >>"$out/nvidia-smi.txt"
       step backends "$bin/fusedinf" backends --require cuda
       ;;
-    ops) step backend_ops "$bin/fusedinf_unit_tests" --gtest_filter='BackendOps/*cuda_*' ;;
+    ops)
+      # The CUDA cases, then the conv and matmul ones again with the libraries' epilogues off.
+      if [ "$backend" = cpu ]; then filter='BackendOps/*cpu_*'; else filter='BackendOps/*cuda_*:OwnEpilogues/*'; fi
+      step backend_ops "$bin/fusedinf_unit_tests" --gtest_filter="$filter"
+      ;;
     conformance)
       dirs=("$onnx_data/node" "$onnx_data/pytorch-converted" "$onnx_data/pytorch-operator" "$onnx_data/simple")
-      step conformance_cuda "$bin/fusedinf" conformance "${dirs[@]}" --backend cuda --json "$out/conformance_cuda.json" \
-        --jobs "$(nproc)"
+      step "conformance_$backend" "$bin/fusedinf" conformance "${dirs[@]}" --backend "$backend" \
+        --json "$out/conformance_$backend.json" --jobs "$(nproc)"
       ;;
     zoo)
       step export_zoo export_zoo
-      step zoo_cuda zoo_on cuda
+      step "zoo_$backend" zoo_on "$backend"
+      step explain explain_models
       ;;
     zoo_cpu) step zoo_cpu zoo_on cpu ;;
     memcheck) step memcheck memcheck_zoo ;;
     swap) step swap_bench swap ;;
     latency)
+      extra=()
+      [ "$backend" = cpu ] || extra=(--own-epilogues-too)
       step latency python3 bench/latency_vs_torch.py --fusedinf "$bin/fusedinf" --server "$bin/latency_server" \
-        --zoo "$out/zoo" --device cuda --models resnet18,resnet50,mobilenet_v2 --batches 1,8 --out "$out/latency_cuda.md"
+        --zoo "$out/zoo" --device "$backend" --models resnet18,resnet50,mobilenet_v2 --batches 1,8 \
+        --out "$out/latency_$backend.md" "${extra[@]}" ${LATENCY_OPTS:-}
       ;;
     *) echo "unknown step '$s'" >&2 ;;
   esac
+done
+for f in "$out"/*.log; do
+  [ -e "$f" ] && { echo "==================== $(basename "$f")"; cat "$f"; }
+done >"$results/logs.txt"
+for f in summary.txt nvidia-smi.txt latency_$backend.md swap_$backend.md conformance_$backend.json; do
+  [ -e "$out/$f" ] && cp "$out/$f" "$results/"
 done
 cat "$out/summary.txt"

@@ -1,5 +1,6 @@
 // fusedinf run model.fim [--input [NAME=]FILE]... [--expect [NAME=]FILE]... [--seed N]
 //                        [--tolerance T] [--save-outputs DIR] [--models a,b] [--backend cpu|cuda|auto] [--tf32]
+//                        [--no-library-epilogues] [--explain] [--runs N]
 #include <cstdio>
 
 #include "engine/fim_graph.h"
@@ -15,7 +16,7 @@ namespace {
 int run_model(const std::string& path, const std::vector<std::string>& input_args,
               const std::vector<std::string>& expect_args, uint64_t seed, double tolerance, const std::string& save_dir,
               const std::vector<std::string>& members, const std::string& backend_name,
-              const BackendOptions& backend_options) {
+              const BackendOptions& backend_options, bool explain, int runs) {
   auto fail = [](const Status& s) {
     std::fprintf(stderr, "error: %s\n", s.message().c_str());
     return 1;
@@ -44,8 +45,22 @@ int run_model(const std::string& path, const std::vector<std::string>& input_arg
   std::printf("backend: %s\n", std::string((*backend)->name()).c_str());
   Result<Session> session = Session::create(**backend, std::move(*graph));
   if (!session.is_ok()) return fail(session.status());
-  Result<std::vector<HostTensor>> outputs = session->run(*inputs);
+  if (explain) {
+    for (size_t n = 0; n < session->graph().nodes.size(); ++n) {
+      const std::string how = session->describe_node(n);
+      if (how.empty()) continue;
+      const Node& node = session->graph().nodes[n];
+      std::printf("node %s (%s): %s\n", node.name.c_str(), node.op.c_str(), how.c_str());
+    }
+  }
+  // Later runs replay what the second one recorded (a CUDA graph): --runs 3 checks that path.
+  Result<std::vector<HostTensor>> outputs = Status::error("--runs must be at least 1");
+  for (int r = 0; r < runs; ++r) {
+    outputs = session->run(*inputs);
+    if (!outputs.is_ok()) return fail(outputs.status().with_context("run " + std::to_string(r + 1)));
+  }
   if (!outputs.is_ok()) return fail(outputs.status());
+  if (runs > 1) std::printf("outputs of run %d of %d:\n", runs, runs);
   int code = 0;
   for (const HostTensor& out : *outputs) {
     std::printf("output %s: %s\n", out.name.c_str(), describe_tensor(out).c_str());
@@ -74,6 +89,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
     std::vector<std::string> inputs, expects, members;
     uint64_t seed = 0;
     double tolerance = 1e-4;
+    bool own_epilogues = false, explain = false;
+    int runs = 1;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("run", "Run a .fim model (on the GPU when there is one, else the CPU)");
@@ -86,9 +103,16 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--save-outputs", args->save_dir, "Write each output as DIR/NAME.npy");
   cmd->add_option("--backend", args->backend, "cpu, cuda or auto (CUDA when a GPU is usable)");
   cmd->add_flag("--tf32", args->backend_options.allow_tf32, "CUDA: allow TF32 in cuBLAS/cuDNN (default: exact fp32)");
+  cmd->add_flag("--no-library-epilogues", args->own_epilogues,
+                "CUDA: bias and activation always in our epilogue kernel, never fused into cuDNN/cuBLASLt calls");
+  cmd->add_option("--runs", args->runs, "Run N times, report the last (from the third on, a recorded CUDA graph)")
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_flag("--explain", args->explain,
+                "Print how each node runs (library, algorithm, fusion) where the backend chose");
   cmd->callback([args, &exit_code] {
+    args->backend_options.library_epilogues = !args->own_epilogues;
     exit_code = run_model(args->path, args->inputs, args->expects, args->seed, args->tolerance, args->save_dir,
-                          args->members, args->backend, args->backend_options);
+                          args->members, args->backend, args->backend_options, args->explain, args->runs);
   });
 }
 

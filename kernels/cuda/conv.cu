@@ -8,7 +8,9 @@
 //   symmetric pad pb it writes y[j] = full[j + pb] at the ONNX output size whenever that size is
 //   consistent with a forward conv (0 <= output_padding + pb - pe < s); otherwise the uncropped
 //   output (pad 0) goes to the workspace and is cropped into y.
-// - Bias, FusedConv's addend and activation: the epilogue kernel (epilogue.cuh) after the conv.
+// - Bias, FusedConv's addend and activation: in the convolution where cuDNN fuses them
+//   (cudnnConvolutionBiasActivationForward, y = relu(conv(x) + z + bias), see plan_cudnn_fusion),
+//   otherwise the epilogue kernel (epilogue.cuh) after the conv.
 // TF32 is used only when handles.options.allow_tf32 (else CUDNN_FMA_MATH).
 #include <algorithm>
 #include <climits>
@@ -65,14 +67,58 @@ struct ConvState : NodeState {
   Window window;             // Conv: X -> padded X; ConvTranspose: uncropped Y -> Y
   Epilogue epilogue;
   int term_input[kMaxEpilogueTerms] = {-1, -1};  // input index of each epilogue term
+  // cuDNN's fused path: bias (input 2), addend (input 3) as z when cudnn_addend, activation.
+  bool cudnn_fused = false, cudnn_addend = false;
+  cudnnTensorDescriptor_t bias = nullptr;  // [1, C, 1, ...]
+  cudnnActivationDescriptor_t activation = nullptr;
+
+  std::string describe() const override;
 
   ~ConvState() override {
     if (x) cudnnDestroyTensorDescriptor(x);
     if (y) cudnnDestroyTensorDescriptor(y);
+    if (bias) cudnnDestroyTensorDescriptor(bias);
+    if (activation) cudnnDestroyActivationDescriptor(activation);
     if (w) cudnnDestroyFilterDescriptor(w);
     if (conv) cudnnDestroyConvolutionDescriptor(conv);
   }
 };
+
+const char* algo_name(cudnnConvolutionFwdAlgo_t a) {
+  switch (a) {
+    case CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM:
+      return "IMPLICIT_GEMM";
+    case CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM:
+      return "IMPLICIT_PRECOMP_GEMM";
+    case CUDNN_CONVOLUTION_FWD_ALGO_GEMM:
+      return "GEMM";
+    case CUDNN_CONVOLUTION_FWD_ALGO_DIRECT:
+      return "DIRECT";
+    case CUDNN_CONVOLUTION_FWD_ALGO_FFT:
+      return "FFT";
+    case CUDNN_CONVOLUTION_FWD_ALGO_FFT_TILING:
+      return "FFT_TILING";
+    case CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD:
+      return "WINOGRAD";
+    case CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD_NONFUSED:
+      return "WINOGRAD_NONFUSED";
+    default:
+      return "?";
+  }
+}
+
+std::string ConvState::describe() const {
+  if (empty) return "empty output: nothing to run";
+  std::string s = transpose ? "cuDNN backward-data algo " + std::to_string(static_cast<int>(bwd_algo))
+                            : std::string("cuDNN ") + algo_name(fwd_algo);
+  s += ", scratch " + std::to_string(algo_bytes) + " B";
+  if (staged) s += transpose ? ", cropped by our kernel" : ", padded by our kernel";
+  if (cudnn_fused)
+    s += cudnn_addend ? ", bias + addend + activation fused in cuDNN" : ", bias + activation fused in cuDNN";
+  else if (!epilogue.empty())
+    s += ", epilogue kernel";
+  return s;
+}
 
 // TENSOR_OP_MATH runs fp32 as TF32: only with allow_tf32. ALLOW_CONVERSION down-converts fp32 to
 // fp16/bf16, which no option allows.
@@ -141,6 +187,39 @@ Status set_tensor(cudnnTensorDescriptor_t d, const std::vector<int64_t>& dims) {
   return cudnn_check(
       cudnnSetTensorNdDescriptor(d, CUDNN_DATA_FLOAT, static_cast<int>(dims.size()), size.data(), stride.data()),
       "cudnnSetTensorNdDescriptor");
+}
+
+// Whether cuDNN computes the whole node in one call, y = act(conv(x) + alpha2 * z + bias), and
+// its descriptors if so. cuDNN's rules: the activation is ReLU, or none with the
+// IMPLICIT_PRECOMP_GEMM algorithm only; the bias is [1, C, 1, ...]; z has y's shape. Ours: a
+// forward conv that is not staged, with a bias, and an addend (z, alpha2 = 1) that is absent or
+// exactly y's shape. Without an addend z is y with alpha2 = 0 (the API wants a z; cuDNN must not
+// read it then; the poisoned-arena tests check that). ReLU maps NaN to 0 as ours does
+// (NOT_PROPAGATE_NAN). Sums round in cuDNN's order (conv + z + bias), ours is conv + bias + z.
+Status plan_cudnn_fusion(const PrepareArgs& a, const std::vector<int64_t>& cy, ConvState& st) {
+  const Node& node = a.node;
+  const Graph& g = a.graph;
+  const bool has_bias = node.inputs.size() > 2 && node.inputs[2] >= 0;
+  const bool has_addend = node.op == "FusedConv" && node.inputs.size() > 3 && node.inputs[3] >= 0;
+  const Activation act = st.epilogue.act.kind;
+  if (!a.handles.options.library_epilogues || st.transpose || st.staged || !has_bias) return Status::ok();
+  if (act != Activation::kRelu &&
+      !(act == Activation::kNone && st.fwd_algo == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM))
+    return Status::ok();
+  if (has_addend && g.tensors[node.inputs[3]].shape != g.tensors[node.outputs[0]].shape) return Status::ok();
+  std::vector<int64_t> bias_dims(cy.size(), 1);
+  bias_dims[1] = cy[1];
+  FI_RETURN_IF_ERROR(cudnn_check(cudnnCreateTensorDescriptor(&st.bias), "cudnnCreateTensorDescriptor"));
+  FI_RETURN_IF_ERROR(set_tensor(st.bias, bias_dims));
+  FI_RETURN_IF_ERROR(cudnn_check(cudnnCreateActivationDescriptor(&st.activation), "cudnnCreateActivationDescriptor"));
+  FI_RETURN_IF_ERROR(cudnn_check(
+      cudnnSetActivationDescriptor(st.activation,
+                                   act == Activation::kRelu ? CUDNN_ACTIVATION_RELU : CUDNN_ACTIVATION_IDENTITY,
+                                   CUDNN_NOT_PROPAGATE_NAN, 0.0),
+      "cudnnSetActivationDescriptor"));
+  st.cudnn_fused = true;
+  st.cudnn_addend = has_addend;
+  return Status::ok();
 }
 
 Status build(const PrepareArgs& a, ConvState& st) {
@@ -253,7 +332,7 @@ Status build(const PrepareArgs& a, ConvState& st) {
     st.term_input[st.epilogue.num_terms] = 3;
     FI_RETURN_IF_ERROR(st.epilogue.add_broadcast(g.tensors[node.inputs[3]].shape, ys));
   }
-  return Status::ok();
+  return plan_cudnn_fusion(a, cy, st);
 }
 
 Result<Prepared> prepare_conv(const PrepareArgs& a) {
@@ -268,7 +347,7 @@ Result<Prepared> prepare_conv(const PrepareArgs& a) {
   if (!a.handles.cudnn) return Status::error(where(a.node) + "no cuDNN handle");
   const Status s = build(a, *st);
   if (!s.is_ok()) return Status::error(where(a.node) + s.message());
-  const uint64_t bytes = st->stage_bytes + st->algo_bytes;
+  const uint64_t bytes = st->stage_bytes + (st->algo_bytes ? st->algo_bytes + kLibraryAlignment : 0);
   return Prepared{std::move(st), bytes};
 }
 
@@ -280,8 +359,17 @@ Status run_conv(const KernelArgs& a) {
   const float* w = a.inputs[1].as<float>();
   float* y = a.outputs[0].as<float>();
   float* stage = reinterpret_cast<float*>(a.workspace.data());
-  void* scratch = st.algo_bytes ? a.workspace.data() + st.stage_bytes : nullptr;
+  void* scratch = st.algo_bytes ? library_scratch(a.workspace.subspan(st.stage_bytes)).data() : nullptr;
   const cudaStream_t stream = a.handles.stream;
+  if (st.cudnn_fused) {
+    // NOT_SUPPORTED (cuDNN found no fused kernel for this configuration): the unfused path below.
+    const float alpha2 = st.cudnn_addend ? 1.f : 0.f;
+    const float* z = st.cudnn_addend ? a.inputs[3].as<float>() : y;
+    const cudnnStatus_t s = cudnnConvolutionBiasActivationForward(
+        a.handles.cudnn, &one, st.x, x, st.w, w, st.conv, st.fwd_algo, scratch, st.algo_bytes, &alpha2, st.y, z,
+        st.bias, a.inputs[2].as<float>(), st.activation, st.y, y);
+    if (s != CUDNN_STATUS_NOT_SUPPORTED) return cudnn_check(s, "cudnnConvolutionBiasActivationForward");
+  }
   if (!st.transpose) {
     if (st.staged) {
       window_kernel<<<grid_for(st.window.numel), kThreads, 0, stream>>>(stage, x, st.window);

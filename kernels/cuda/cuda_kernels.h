@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -32,6 +33,9 @@ namespace fusedinf::cuda {
 
 struct Options {
   bool allow_tf32 = false;  // cuBLAS/cuDNN may use TF32 tensor cores for fp32
+  // Bias and activation inside the cuDNN/cuBLASLt call where the library fuses them (else our
+  // epilogue kernel after it). Off: always the epilogue kernel (for comparisons and tests).
+  bool library_epilogues = true;
 };
 
 // Library handles of one backend, all bound to its compute stream.
@@ -49,6 +53,8 @@ struct Handles {
 // What a kernel builds for one node when the plan is compiled and reads on every run.
 struct NodeState {
   virtual ~NodeState() = default;
+  // What prepare chose (library, algorithm, fused epilogue), for --explain; "" if nothing.
+  virtual std::string describe() const { return ""; }
 };
 
 struct PrepareArgs {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <string>
 #include <type_traits>
 
@@ -82,6 +83,15 @@ inline Status check_cuda(cudaError_t err, const char* what) {
 inline Status check_launch(const char* kernel_name) { return check_cuda(cudaGetLastError(), kernel_name); }
 
 // Threads per block and grid size for a grid-stride loop over n elements.
+// Library scratch (cuBLAS, cuBLASLt, cuDNN) wants 256-byte aligned addresses; the arena gives
+// 64. A kernel asks for its bytes + kLibraryAlignment and uses library_scratch(workspace).
+constexpr uint64_t kLibraryAlignment = 256;
+inline std::span<uint8_t> library_scratch(std::span<uint8_t> workspace) {
+  const auto address = reinterpret_cast<uintptr_t>(workspace.data());
+  const size_t skip = (kLibraryAlignment - address % kLibraryAlignment) % kLibraryAlignment;
+  return skip >= workspace.size() ? std::span<uint8_t>{} : workspace.subspan(skip);
+}
+
 constexpr int kThreads = 256;
 inline unsigned grid_for(int64_t n) {
   const int64_t blocks = (std::max<int64_t>(n, 1) + kThreads - 1) / kThreads;

@@ -84,6 +84,9 @@ class CudaCompiledGraph final : public CompiledGraph {
   std::vector<uint64_t> workspace;
 
   const std::vector<uint64_t>& workspace_per_node() const override { return workspace; }
+  std::string describe_node(size_t n) const override {
+    return n < states.size() && states[n] ? states[n]->describe() : "";
+  }
   Status run_node(size_t n, std::span<const ConstTensorView> inputs, std::span<const TensorView> outputs,
                   std::span<uint8_t> ws, Queue& queue) override {
     const auto& q = static_cast<const CudaQueue&>(queue);
@@ -276,7 +279,7 @@ class CudaBackend final : public Backend {
 
  private:
   static cudaStream_t stream_of(Queue& queue) { return static_cast<CudaQueue&>(queue).stream(); }
-  cuda::Options kernel_options() const { return cuda::Options{options_.allow_tf32}; }
+  cuda::Options kernel_options() const { return cuda::Options{options_.allow_tf32, options_.library_epilogues}; }
   Status use_device() const { return cuda_check(cudaSetDevice(options_.device), "cudaSetDevice"); }
   Result<std::unique_ptr<HandleSet>> take_handles() {
     {

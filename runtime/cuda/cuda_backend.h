@@ -15,6 +15,7 @@ struct CudaBackendOptions {
   bool allow_tf32 = false;          // fp32 results unless asked (TF32 off in cuBLAS and cuDNN)
   bool use_graphs = true;           // replay runs as CUDA graphs from the second run on
   bool poison_allocations = false;  // fill allocations with 0xFF bytes (NaN as float)
+  bool library_epilogues = true;    // bias/activation fused into cuDNN/cuBLASLt calls where they can
 };
 
 // Whether a CUDA device can be used (a driver and at least one device).

@@ -299,6 +299,46 @@ std::vector<OpCase> all_cases() {
                1,
                kTransRtol,
                kDotAtol});
+  // What cuBLASLt's epilogues take (kernels/cuda/matmul.cu, plan_lt): a per-column bias with
+  // ReLU, C as a full matrix with the bias, a folded MatMul batch; and a scalar C they do not.
+  c.push_back(
+      {"fused_gemm_bias_relu",
+       "FusedGemm",
+       {x({6, 19}), w({9, 19}), w({9}), absent()},
+       attrs({{"alpha", 1.f}, {"beta", 1.f}, {"transA", int64_t{0}}, {"transB", int64_t{1}}, {"activation", "relu"}}),
+       1,
+       1e-4f,
+       kDotAtol});
+  c.push_back(
+      {"fused_gemm_row_bias_full_addend_transA",
+       "FusedGemm",
+       {x({11, 4}), w({11, 7}), w({1, 7}), x({4, 7})},
+       attrs({{"alpha", 0.5f}, {"beta", 1.f}, {"transA", int64_t{1}}, {"transB", int64_t{0}}, {"activation", "relu"}}),
+       1,
+       1e-4f,
+       kDotAtol});
+  c.push_back({"gemm_full_c_beta",
+               "Gemm",
+               {x({5, 8}), w({8, 3}), x({5, 3})},
+               attrs({{"alpha", 1.f}, {"beta", -0.75f}, {"transA", int64_t{0}}, {"transB", int64_t{0}}}),
+               1,
+               1e-4f,
+               kDotAtol});
+  c.push_back({"gemm_scalar_c",
+               "Gemm",
+               {x({4, 6}), w({6, 5}), w({})},
+               attrs({{"alpha", 1.f}, {"beta", 1.f}, {"transA", int64_t{0}}, {"transB", int64_t{0}}}),
+               1,
+               1e-4f,
+               kDotAtol});
+  c.push_back({"fused_matmul_folded_batch_bias_relu",
+               "FusedMatMul",
+               {x({2, 3, 10}), w({10, 6}), w({6})},
+               attrs({{"activation", "relu"}}),
+               1,
+               1e-4f,
+               kDotAtol});
+  c.push_back({"matmul_plain", "MatMul", {x({9, 16}), w({16, 12})}, {}, 1, 1e-4f, kDotAtol});
   // ---- Elementwise: broadcasts, unary maps, Where, Cast, comparisons, integer ops.
   c.push_back({"add_bcast", "Add", {x({2, 3, 1, 5}), x({4, 1})}, {}});
   c.push_back({"mul_bcast", "Mul", {x({2, 3, 1, 5}), x({4, 1})}, {}});
@@ -736,6 +776,8 @@ using Param = std::tuple<std::string, OpCase>;
 
 class BackendOpsTest : public ::testing::TestWithParam<Param> {};
 
+// "cpu", "cuda", or "cudaownepilogues" (CUDA with bias and activation always in our epilogue
+// kernel, never in cuDNN's or cuBLASLt's: the path those libraries fall back to).
 TEST_P(BackendOpsTest, Case) {
   const std::string& backend_name = std::get<0>(GetParam());
   const OpCase& c = std::get<1>(GetParam());
@@ -746,7 +788,8 @@ TEST_P(BackendOpsTest, Case) {
   } else {
 #if FUSEDINF_HAVE_CUDA
     if (!cuda_device_available()) GTEST_SKIP() << "no CUDA device: skipped";
-    Result<std::unique_ptr<Backend>> made = make_cuda_backend(CudaBackendOptions{.poison_allocations = true});
+    Result<std::unique_ptr<Backend>> made = make_cuda_backend(
+        CudaBackendOptions{.poison_allocations = true, .library_epilogues = backend_name != "cudaownepilogues"});
     ASSERT_TRUE(made.is_ok()) << made.status().message();
     backend = std::move(made).value();
 #else
@@ -844,6 +887,21 @@ std::string param_name(const ::testing::TestParamInfo<Param>& info) {
 INSTANTIATE_TEST_SUITE_P(BackendOps, BackendOpsTest,
                          ::testing::Combine(::testing::Values(std::string("cpu"), std::string("cuda")),
                                             ::testing::ValuesIn(all_cases())),
+                         param_name);
+
+// The conv and matmul families once more with the libraries' fused epilogues off.
+std::vector<OpCase> conv_and_matmul_cases() {
+  std::vector<OpCase> picked;
+  for (const OpCase& c : all_cases())
+    if (c.op.find("Conv") != std::string::npos || c.op.find("Gemm") != std::string::npos ||
+        c.op.find("MatMul") != std::string::npos)
+      picked.push_back(c);
+  return picked;
+}
+
+INSTANTIATE_TEST_SUITE_P(OwnEpilogues, BackendOpsTest,
+                         ::testing::Combine(::testing::Values(std::string("cudaownepilogues")),
+                                            ::testing::ValuesIn(conv_and_matmul_cases())),
                          param_name);
 
 }  // namespace
