@@ -11,6 +11,11 @@
 # DEVICE_RUN_BACKEND=cpu rehearses the same steps on the CPU backend (no info, no memcheck),
 # which is how this script was checked: no GPU has been available to the sessions that wrote it.
 # LATENCY_OPTS: more options for bench/latency_vs_torch.py (e.g. "--rounds 1 --iters 2").
+# One device call may run 10 minutes: run the steps in two calls, back to back (the machine
+# stays warm only 30 s), e.g. with the device tool's run, carry ["build-device"]:
+#   scripts/device_run.sh info ops zoo conformance      (timeout_s 540)
+#   scripts/device_run.sh latency swap memcheck         (timeout_s 540; the zoo of the first call
+#                                                        is reused, or exported again if gone)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 results=${OUT:-device-out}  # what comes back: at most 8 files (the device tool's limit)
@@ -66,6 +71,15 @@ zoo_on() {  # BACKEND: every zoo model against torch (1e-4) and passes off vs on
   done
   return $failed
 }
+# The zoo's .fim files for steps that need them when the zoo step did not run on this machine.
+ensure_fims() {
+  [ -f "$out/zoo/transformer_encoder_op17/model.onnx" ] || export_zoo || return 1
+  for m in "${zoo_models[@]}"; do
+    [ -f "$out/zoo-$backend/$m/model.fim" ] && continue
+    mkdir -p "$out/zoo-$backend/$m"
+    "$bin/fusedinf" import "$out/zoo/${m}_op17/model.onnx" -o "$out/zoo-$backend/$m/model.fim" >/dev/null || return 1
+  done
+}
 # What each node of a few zoo models runs (cuDNN algorithm, fused epilogues, cuBLASLt or not).
 explain_models() {
   for m in resnet18 mobilenet_v2 transformer_encoder; do
@@ -95,11 +109,18 @@ memcheck_zoo() {
   done
   return $failed
 }
+# "GPU name, driver version, date" for the result tables.
+machine() {
+  if [ "$backend" = cpu ]; then
+    echo "CPU $(uname -m), $(date +%Y-%m-%d)"
+  else
+    echo "$(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1 | sed 's/, / driver /'), $(date +%Y-%m-%d)"
+  fi
+}
 swap() {
-  local args=() machine="CPU, $(date +%Y-%m-%d)"
+  local args=() machine
+  machine=$(machine)
   for m in resnet18 mobilenet_v2 squeezenet1_1; do args+=(--model "$out/zoo-$backend/$m/model.fim"); done
-  [ "$backend" = cpu ] ||
-    machine="$(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1), $(date +%Y-%m-%d)"
   "$bin/swap_bench" "${args[@]}" --backend "$backend" --repeats 5 --markdown "$out/swap_$backend.md" --machine "$machine"
 }
 
@@ -139,14 +160,20 @@ for s in "${steps[@]}"; do
       step explain explain_models
       ;;
     zoo_cpu) step zoo_cpu zoo_on cpu ;;
-    memcheck) step memcheck memcheck_zoo ;;
-    swap) step swap_bench swap ;;
+    memcheck)
+      step zoo_fims ensure_fims
+      step memcheck memcheck_zoo
+      ;;
+    swap)
+      step zoo_fims ensure_fims
+      step swap_bench swap
+      ;;
     latency)
       extra=()
       [ "$backend" = cpu ] || extra=(--own-epilogues-too)
       step latency python3 bench/latency_vs_torch.py --fusedinf "$bin/fusedinf" --server "$bin/latency_server" \
         --zoo "$out/zoo" --device "$backend" --models resnet18,resnet50,mobilenet_v2 --batches 1,8 \
-        --out "$out/latency_$backend.md" "${extra[@]}" ${LATENCY_OPTS:-}
+        --out "$out/latency_$backend.md" --machine "$(machine)" "${extra[@]}" ${LATENCY_OPTS:-}
       ;;
     *) echo "unknown step '$s'" >&2 ;;
   esac
