@@ -29,15 +29,26 @@ if [ ! -x "$pack/bin/fusedinf" ]; then
   python3 -c "import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])" \
     build-device/fusedinf-device.tar.xz "$pack" || { echo "cannot unpack build-device/fusedinf-device.tar.xz" >&2; exit 1; }
 fi
-bin=$pack/bin
 backend=${DEVICE_RUN_BACKEND:-cuda}
 # cuDNN there is PyTorch's wheel (nvidia/cudnn/lib); search the nvidia namespace for it in case
-# a later wheel moves it.
-cudnn_lib=$(python3 -c "
-import glob, os, nvidia
-hits = [p for base in nvidia.__path__ for p in glob.glob(os.path.join(base, '**', 'libcudnn.so.9'), recursive=True)]
-print(os.path.dirname(hits[0]) if hits else '')" 2>/dev/null)
-export LD_LIBRARY_PATH="$pack/lib:$cudnn_lib:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
+# a later wheel moves it, and for the wheels' cuBLAS/cudart as a fallback behind the toolkit's.
+wheel_libs() {
+  python3 -c "
+import glob, os, sys, nvidia
+hits = [p for base in nvidia.__path__ for p in glob.glob(os.path.join(base, '**', sys.argv[1]), recursive=True)]
+print(os.path.dirname(hits[0]) if hits else '')" "$1" 2>/dev/null
+}
+cudnn_lib=$(wheel_libs libcudnn.so.9)
+cuda_wheel_lib=$(wheel_libs libcublas.so.13)
+# Our binaries see the packed libraries (Debian's libstdc++, protobuf, OpenBLAS, ...) through
+# wrappers in $bin; Python (torch, onnx) keeps the machine's own.
+libs="$pack/lib:$cudnn_lib:/usr/local/cuda/lib64:$cuda_wheel_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+bin=$pack/wrap
+mkdir -p "$bin"
+for b in "$pack"/bin/*; do
+  printf '#!/bin/sh\nLD_LIBRARY_PATH="%s" exec "%s" "$@"\n' "$libs" "$b" >"$bin/$(basename "$b")"
+  chmod +x "$bin/$(basename "$b")"
+done
 # ONNX's conformance cases: the ones CI runs, packed by pack_for_device.sh (the onnx wheel has
 # no node tests).
 onnx_data=$pack/onnx-testdata
@@ -95,7 +106,7 @@ memcheck_zoo() {
   local failed=0
   for m in resnet18 squeezenet1_1 mobilenet_v2 transformer_encoder googlenet efficientnet_b0 resnet50 densenet121; do
     echo "-- $m"
-    compute-sanitizer --tool memcheck --error-exitcode 9 "$bin/fusedinf" run "$out/zoo-cuda/$m/model.fim" \
+    LD_LIBRARY_PATH=$libs compute-sanitizer --tool memcheck --error-exitcode 9 "$pack/bin/fusedinf" run "$out/zoo-cuda/$m/model.fim" \
       --backend cuda --input "$out/zoo/${m}_op17/input.npy" >"$out/memcheck_$m.tmp" 2>&1
     local rc=$?
     cat "$out/memcheck_$m.tmp"
