@@ -185,7 +185,7 @@ Result<Session> Session::create(Backend& backend, Graph graph, SessionOptions op
   return Session(std::move(s));
 }
 
-Status Session::enqueue_run(std::span<const Event* const> node_waits) {
+Status Session::enqueue_run(std::span<const Event* const> node_waits, std::span<Event* const> node_marks) {
   State& s = *state_;
   Backend& backend = *s.backend;
   for (const IoSlot& in : s.inputs)
@@ -193,6 +193,7 @@ Status Session::enqueue_run(std::span<const Event* const> node_waits) {
       FI_RETURN_IF_ERROR(backend.copy_to_device(const_cast<void*>(in.device), in.staging, in.bytes, *s.queue));
   for (size_t n = 0; n < s.bound.size(); ++n) {
     if (n < node_waits.size() && node_waits[n]) FI_RETURN_IF_ERROR(backend.wait(*s.queue, *node_waits[n]));
+    if (n < node_marks.size()) FI_RETURN_IF_ERROR(backend.record(*node_marks[n], *s.queue));
     const BoundNode& b = s.bound[n];
     if (b.skip) continue;
     Status status = s.compiled->run_node(n, b.inputs, b.outputs, b.workspace, *s.queue);
@@ -203,13 +204,13 @@ Status Session::enqueue_run(std::span<const Event* const> node_waits) {
   }
   if (node_waits.size() > s.bound.size() && node_waits.back())
     FI_RETURN_IF_ERROR(backend.wait(*s.queue, *node_waits.back()));
+  if (node_marks.size() > s.bound.size()) FI_RETURN_IF_ERROR(backend.record(*node_marks.back(), *s.queue));
   for (const IoSlot& out : s.outputs)
     if (out.bytes) FI_RETURN_IF_ERROR(backend.copy_to_host(out.staging, out.device, out.bytes, *s.queue));
   return Status::ok();
 }
 
-Result<std::vector<HostTensor>> Session::run(const std::map<std::string, HostTensor>& inputs,
-                                             std::span<const Event* const> node_waits) {
+Status Session::stage_inputs(const std::map<std::string, HostTensor>& inputs) {
   State& s = *state_;
   const Graph& g = s.graph;
   for (const auto& [name, tensor] : inputs) {
@@ -224,6 +225,38 @@ Result<std::vector<HostTensor>> Session::run(const std::map<std::string, HostTen
     FI_RETURN_IF_ERROR(check_input(g, io, it->second));
     if (s.inputs[i].bytes) std::memcpy(s.inputs[i].staging, it->second.bytes.data(), s.inputs[i].bytes);
   }
+  return Status::ok();
+}
+
+Result<std::vector<double>> Session::profile_run(const std::map<std::string, HostTensor>& inputs) {
+  State& s = *state_;
+  FI_RETURN_IF_ERROR(stage_inputs(inputs));
+  const size_t n = s.bound.size();
+  std::vector<std::unique_ptr<Event>> events;
+  std::vector<Event*> marks;
+  for (size_t i = 0; i <= n; ++i) {
+    FI_ASSIGN_OR_RETURN(std::unique_ptr<Event> e, s.backend->create_event());
+    marks.push_back(e.get());
+    events.push_back(std::move(e));
+  }
+  Status enqueued = enqueue_run({}, marks);
+  Status synced = s.backend->synchronize(*s.queue);
+  FI_RETURN_IF_ERROR(enqueued);
+  FI_RETURN_IF_ERROR(synced);
+  if (s.backend->take_data_error(*s.queue) >= 0) return Status::error("a node met bad input data (see run)");
+  std::vector<double> ms(n, 0.0);
+  for (size_t i = 0; i < n; ++i) {
+    if (s.bound[i].skip) continue;
+    FI_ASSIGN_OR_RETURN(ms[i], s.backend->elapsed_ms(*marks[i], *marks[i + 1]));
+  }
+  return ms;
+}
+
+Result<std::vector<HostTensor>> Session::run(const std::map<std::string, HostTensor>& inputs,
+                                             std::span<const Event* const> node_waits) {
+  State& s = *state_;
+  const Graph& g = s.graph;
+  FI_RETURN_IF_ERROR(stage_inputs(inputs));
 
   Status enqueued = Status::ok();
   if (!node_waits.empty()) {

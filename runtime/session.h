@@ -50,9 +50,8 @@ class Session {
 
   const Graph& graph() const;
   const ActivationPlan& plan() const;
-  uint64_t weight_bytes() const;
-  std::string describe_node(size_t n)
-      const;  // CompiledGraph::describe_node  // bytes of the weights region this session uploaded (0: placed or host)
+  uint64_t weight_bytes() const;              // bytes of the weights region this session uploaded (0: placed or host)
+  std::string describe_node(size_t n) const;  // CompiledGraph::describe_node
 
   // Inputs are matched by name; each must have the graph input's dtype and shape. Returns the
   // graph outputs in graph order, each named.
@@ -62,10 +61,17 @@ class Session {
   Result<std::vector<HostTensor>> run(const std::map<std::string, HostTensor>& inputs,
                                       std::span<const Event* const> node_waits = {});
 
+  // One run node by node with an event recorded before each node and after the last, for
+  // `fusedinf run --profile`: milliseconds per node between its events (0 for a node that
+  // needs no work: an alias), as the backend's events time them (CUDA events, or the host
+  // clock on the CPU). Never recorded or replayed.
+  Result<std::vector<double>> profile_run(const std::map<std::string, HostTensor>& inputs);
+
  private:
   struct State;
   explicit Session(std::unique_ptr<State> state);
-  Status enqueue_run(std::span<const Event* const> node_waits);
+  Status stage_inputs(const std::map<std::string, HostTensor>& inputs);
+  Status enqueue_run(std::span<const Event* const> node_waits, std::span<Event* const> node_marks = {});
 
   std::unique_ptr<State> state_;
 };

@@ -24,10 +24,12 @@ mkdir -p "$out" "$results"
 self=$PWD/scripts/device_run.sh
 # What scripts/pack_for_device.sh packed, unpacked with Python (no xz tool needed).
 pack=$out/pack
-if [ ! -x "$pack/bin/fusedinf" ]; then
+if [ ! "$pack/.unpacked" -nt build-device/fusedinf-device.tar.xz ]; then
+  rm -rf "$pack"
   mkdir -p "$pack"
   python3 -c "import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])" \
     build-device/fusedinf-device.tar.xz "$pack" || { echo "cannot unpack build-device/fusedinf-device.tar.xz" >&2; exit 1; }
+  touch "$pack/.unpacked"
 fi
 backend=${DEVICE_RUN_BACKEND:-cuda}
 # cuDNN there is PyTorch's wheel (nvidia/cudnn/lib); search the nvidia namespace for it in case
@@ -91,11 +93,12 @@ ensure_fims() {
     "$bin/fusedinf" import "$out/zoo/${m}_op17/model.onnx" -o "$out/zoo-$backend/$m/model.fim" >/dev/null || return 1
   done
 }
-# What each node of a few zoo models runs (cuDNN algorithm, fused epilogues, cuBLASLt or not).
+# What each node of a few zoo models runs (cuDNN algorithm, fused epilogues, cuBLASLt or not),
+# and where the time goes (per op and slowest nodes, timed with events node by node).
 explain_models() {
-  for m in resnet18 mobilenet_v2 transformer_encoder; do
+  for m in resnet18 resnet50 mobilenet_v2 transformer_encoder; do
     echo "-- $m"
-    "$bin/fusedinf" run "$out/zoo-$backend/$m/model.fim" --backend "$backend" --explain \
+    "$bin/fusedinf" run "$out/zoo-$backend/$m/model.fim" --backend "$backend" --explain --profile 5 \
       --input "$out/zoo/${m}_op17/input.npy" || return 1
   done
 }

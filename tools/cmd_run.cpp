@@ -1,7 +1,9 @@
 // fusedinf run model.fim [--input [NAME=]FILE]... [--expect [NAME=]FILE]... [--seed N]
 //                        [--tolerance T] [--save-outputs DIR] [--models a,b] [--backend cpu|cuda|auto] [--tf32]
-//                        [--no-library-epilogues] [--explain] [--runs N]
+//                        [--no-library-epilogues] [--explain] [--runs N] [--profile N]
+#include <algorithm>
 #include <cstdio>
+#include <map>
 
 #include "engine/fim_graph.h"
 #include "engine/fuse_models.h"
@@ -13,10 +15,51 @@
 namespace fusedinf::tools {
 
 namespace {
+
+// `runs` profiled runs: the median milliseconds of each node, summed per op (most first), and
+// the slowest nodes with what they run.
+Status print_profile(Session& session, const std::map<std::string, HostTensor>& inputs, int runs) {
+  const Graph& g = session.graph();
+  std::vector<std::vector<double>> samples(g.nodes.size());
+  for (int r = 0; r < runs; ++r) {
+    FI_ASSIGN_OR_RETURN(std::vector<double> ms, session.profile_run(inputs));
+    for (size_t n = 0; n < ms.size(); ++n) samples[n].push_back(ms[n]);
+  }
+  std::vector<double> median(g.nodes.size());
+  std::map<std::string, std::pair<int, double>> per_op;  // op -> nodes, ms
+  double total = 0;
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    std::vector<double>& s = samples[n];
+    std::nth_element(s.begin(), s.begin() + s.size() / 2, s.end());
+    median[n] = s[s.size() / 2];
+    auto& [count, ms] = per_op[g.nodes[n].op];
+    ++count, ms += median[n];
+    total += median[n];
+  }
+  std::vector<std::pair<std::string, std::pair<int, double>>> ops(per_op.begin(), per_op.end());
+  std::sort(ops.begin(), ops.end(), [](const auto& a, const auto& b) { return a.second.second > b.second.second; });
+  std::printf("profile: median of %d node-by-node runs (events around each node; no CUDA graph): %.3f ms in nodes\n",
+              runs, total);
+  for (const auto& [op, v] : ops)
+    std::printf("  %-22s %4d nodes %9.3f ms %5.1f %%\n", op.c_str(), v.first, v.second,
+                total > 0 ? 100 * v.second / total : 0.0);
+  std::vector<size_t> order(g.nodes.size());
+  for (size_t n = 0; n < order.size(); ++n) order[n] = n;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return median[a] > median[b]; });
+  std::printf("slowest nodes:\n");
+  for (size_t i = 0; i < std::min<size_t>(10, order.size()); ++i) {
+    const size_t n = order[i];
+    const std::string how = session.describe_node(n);
+    std::printf("  %9.3f ms  %s (%s)%s%s\n", median[n], g.nodes[n].name.c_str(), g.nodes[n].op.c_str(),
+                how.empty() ? "" : ": ", how.c_str());
+  }
+  return Status::ok();
+}
+
 int run_model(const std::string& path, const std::vector<std::string>& input_args,
               const std::vector<std::string>& expect_args, uint64_t seed, double tolerance, const std::string& save_dir,
               const std::vector<std::string>& members, const std::string& backend_name,
-              const BackendOptions& backend_options, bool explain, int runs) {
+              const BackendOptions& backend_options, bool explain, int runs, int profile_runs) {
   auto fail = [](const Status& s) {
     std::fprintf(stderr, "error: %s\n", s.message().c_str());
     return 1;
@@ -61,6 +104,10 @@ int run_model(const std::string& path, const std::vector<std::string>& input_arg
   }
   if (!outputs.is_ok()) return fail(outputs.status());
   if (runs > 1) std::printf("outputs of run %d of %d:\n", runs, runs);
+  if (profile_runs > 0) {
+    const Status profiled = print_profile(*session, *inputs, profile_runs);
+    if (!profiled.is_ok()) return fail(profiled);
+  }
   int code = 0;
   for (const HostTensor& out : *outputs) {
     std::printf("output %s: %s\n", out.name.c_str(), describe_tensor(out).c_str());
@@ -90,7 +137,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     uint64_t seed = 0;
     double tolerance = 1e-4;
     bool own_epilogues = false, explain = false;
-    int runs = 1;
+    int runs = 1, profile_runs = 0;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("run", "Run a .fim model (on the GPU when there is one, else the CPU)");
@@ -107,12 +154,16 @@ void add_run_command(CLI::App& app, int& exit_code) {
                 "CUDA: bias and activation always in our epilogue kernel, never fused into cuDNN/cuBLASLt calls");
   cmd->add_option("--runs", args->runs, "Run N times, report the last (from the third on, a recorded CUDA graph)")
       ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--profile", args->profile_runs,
+                  "After the runs, N node-by-node runs timed with the backend's events: time per op and slowest nodes")
+      ->check(CLI::Range(0, 1000000));
   cmd->add_flag("--explain", args->explain,
                 "Print how each node runs (library, algorithm, fusion) where the backend chose");
   cmd->callback([args, &exit_code] {
     args->backend_options.library_epilogues = !args->own_epilogues;
-    exit_code = run_model(args->path, args->inputs, args->expects, args->seed, args->tolerance, args->save_dir,
-                          args->members, args->backend, args->backend_options, args->explain, args->runs);
+    exit_code =
+        run_model(args->path, args->inputs, args->expects, args->seed, args->tolerance, args->save_dir, args->members,
+                  args->backend, args->backend_options, args->explain, args->runs, args->profile_runs);
   });
 }
 

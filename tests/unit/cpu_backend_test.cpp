@@ -3,9 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <map>
+#include <string>
 #include <vector>
 
+#include "engine/graph.h"
+#include "engine/host_tensor.h"
 #include "runtime/backend.h"
+#include "runtime/session.h"
 
 namespace fusedinf {
 namespace {
@@ -71,6 +76,38 @@ TEST(CpuBackendTest, MakeBackendNamesWhatIsMissing) {
     ASSERT_FALSE(cuda.is_ok());
     EXPECT_NE(cuda.status().message().find("cuda"), std::string::npos) << cuda.status().message();
   }
+}
+
+// Session::profile_run: one time per node, 0 for an alias (Flatten shares its input's bytes),
+// and the session still runs normally afterwards.
+TEST(CpuBackendTest, ProfileRunTimesEveryNode) {
+  Graph g;
+  g.name = "profiled";
+  const int x = g.add_tensor("x", DType::kFloat32, {1, 2, 2});
+  const int r = g.add_tensor("r", DType::kFloat32, {1, 2, 2});
+  const int y = g.add_tensor("y", DType::kFloat32, {1, 4});
+  g.inputs = {{"x", x}};
+  g.nodes.push_back(Node{"Relu", "relu", {x}, {r}, {}});
+  Node flatten{"Flatten", "flatten", {r}, {y}, {}};
+  flatten.attrs.set("axis", int64_t{1});
+  g.nodes.push_back(flatten);
+  g.outputs = {{"y", y}};
+  Result<Session> session = Session::create(g);
+  ASSERT_TRUE(session.is_ok()) << session.status().message();
+  HostTensor in = HostTensor::zeros(DType::kFloat32, {1, 2, 2});
+  for (int i = 0; i < 4; ++i) in.as<float>()[i] = static_cast<float>(i) - 1.5f;
+  const std::map<std::string, HostTensor> inputs{{"x", in}};
+  Result<std::vector<double>> ms = session->profile_run(inputs);
+  ASSERT_TRUE(ms.is_ok()) << ms.status().message();
+  ASSERT_EQ(ms->size(), 2u);
+  EXPECT_GE((*ms)[0], 0.0);
+  EXPECT_EQ((*ms)[1], 0.0);
+  Result<std::vector<HostTensor>> out = session->run(inputs);
+  ASSERT_TRUE(out.is_ok()) << out.status().message();
+  const std::vector<float> want = {0.f, 0.f, 0.5f, 1.5f};
+  for (int i = 0; i < 4; ++i) EXPECT_EQ((*out)[0].as<float>()[i], want[i]) << i;
+  std::map<std::string, HostTensor> wrong{{"z", in}};
+  EXPECT_FALSE(session->profile_run(wrong).is_ok());
 }
 
 }  // namespace
