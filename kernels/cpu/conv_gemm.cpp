@@ -3,12 +3,14 @@
 // tile of output positions, im2col into the planned workspace and one OpenBLAS sgemm,
 //   Y[oc, o] = sum_{ic, t} W[oc, ic * K + t] * col[ic * K + t, o]      (K: kernel taps)
 //   col[ic * K + t, o] = X[ic, o * s - p_begin + t * d]  (0 in the padding)
-// then y = activation(y + bias (+ addend)) in one pass. Products with few rows (depthwise)
-// use plain loops instead of sgemm. A 1x1 convolution with unit strides and
-// no padding multiplies X itself. The tile keeps the column buffer near kColumnBytes.
+// then y = activation(y + bias (+ addend)) in one pass. A 1x1 convolution with unit strides and
+// no padding multiplies X itself. The tile keeps the column buffer near kColumnBytes. A 2-d
+// depthwise convolution (one input and one output channel per group) skips im2col: each tap
+// adds w * (a shifted row of X) to a row of Y, contiguous where the stride is 1.
 #include <cblas.h>
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <span>
 
@@ -70,12 +72,14 @@ void im2col(const GemmConvShape& g, const float* x, int64_t first, int64_t count
 }
 
 // C[m, j] = sum_r A[m, r] * B[r, j] for m < M, j < N (row-major, leading dims lda, ldb, ldc).
-// Few rows (depthwise: one channel's taps) go through axpy loops the compiler vectorises:
-// sgemm's per-call cost dominates there. Otherwise OpenBLAS.
-constexpr int64_t kDirectRows = 32;
+// A product with few rows and few output channels (a grouped conv's small groups) goes through
+// axpy loops the compiler vectorises: sgemm's per-call cost dominates there. Otherwise
+// OpenBLAS (with few rows but many channels, e.g. a pointwise conv of 16 input channels, the
+// loops would stream C once per row: 5x slower than sgemm on mobilenet_v2's expansions).
+constexpr int64_t kDirectRows = 32, kDirectChannels = 4;
 void multiply(int64_t m_count, int64_t n_count, int64_t rows, const float* a, int64_t lda, const float* b, int64_t ldb,
               float* c, int64_t ldc) {
-  if (rows > kDirectRows) {
+  if (rows > kDirectRows || m_count > kDirectChannels) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m_count, n_count, rows, 1.f, a, lda, b, ldb, 0.f, c, ldc);
     return;
   }
@@ -117,22 +121,96 @@ void im2col_2d(const GemmConvShape& g, const float* x, int64_t first, int64_t co
   }
 }
 
-// y = activation(y + bias[oc] + addend) over one image's outputs, `addend` broadcast to y.
+// Depthwise 2-d: y[c] = sum_{kh, kw} w[c, kh, kw] * x[c] shifted by the tap (0 outside X),
+// for one image's channels; the positions of each output row whose input is inside X are a
+// contiguous range of ow, found once per row and tap.
+bool is_depthwise_2d(const GemmConvShape& g) { return g.k.size() == 2 && g.cin_g == 1 && g.cout_g == 1; }
+void depthwise_2d(const GemmConvShape& g, const float* x, const float* w, float* y) {
+  const int64_t in_h = g.in_sp[0], in_w = g.in_sp[1], out_h = g.out_sp[0], out_w = g.out_sp[1];
+  const int64_t sh = g.s[0], sw = g.s[1], ph = g.p[0], pw = g.p[1], dh = g.d[0], dw = g.d[1];
+  for (int64_t c = 0; c < g.cout; ++c) {
+    const float* xc = x + c * g.in_size;
+    const float* wc = w + c * g.taps;
+    float* yc = y + c * g.out_size;
+    std::fill(yc, yc + g.out_size, 0.f);
+    for (int64_t kh = 0; kh < g.k[0]; ++kh)
+      for (int64_t kw = 0; kw < g.k[1]; ++kw) {
+        const float wv = wc[kh * g.k[1] + kw];
+        const int64_t shift = kw * dw - pw;  // iw = ow * sw + shift
+        // ow with 0 <= ow * sw + shift < in_w
+        const int64_t ow_lo = shift >= 0 ? 0 : (-shift + sw - 1) / sw;
+        const int64_t ow_hi = in_w - shift <= 0 ? 0 : std::min(out_w, (in_w - shift + sw - 1) / sw);
+        for (int64_t oh = 0; oh < out_h; ++oh) {
+          const int64_t ih = oh * sh - ph + kh * dh;
+          if (ih < 0 || ih >= in_h) continue;
+          const float* xrow = xc + ih * in_w + shift;
+          float* yrow = yc + oh * out_w;
+          if (sw == 1) {
+            for (int64_t ow = ow_lo; ow < ow_hi; ++ow) yrow[ow] += wv * xrow[ow];
+          } else {
+            for (int64_t ow = ow_lo; ow < ow_hi; ++ow) yrow[ow] += wv * xrow[ow * sw];
+          }
+        }
+      }
+  }
+}
+
+// apply_activation over row[0, count), with the kind chosen once. ReLU, Clip and HardSwish are
+// written as compares the compiler vectorises: x > lo ? x : lo is fmax(x, lo) for any x when lo
+// is not NaN (NaN x gives lo, as fmax does; only the sign of an equal zero may differ), so
+// Clip with a NaN bound and the exp/erf kinds take apply_activation itself.
+void activate_row(const EpilogueParams& p, float* row, int64_t count) {
+  switch (p.kind) {
+    case Activation::kNone:
+      return;
+    case Activation::kRelu:
+      for (int64_t i = 0; i < count; ++i) row[i] = row[i] > 0.f ? row[i] : 0.f;
+      return;
+    case Activation::kClip:
+      if (std::isnan(p.min) || std::isnan(p.max)) break;
+      for (int64_t i = 0; i < count; ++i) {
+        const float v = row[i] > p.min ? row[i] : p.min;
+        row[i] = v < p.max ? v : p.max;
+      }
+      return;
+    case Activation::kHardSwish:
+      for (int64_t i = 0; i < count; ++i) {
+        const float t = row[i] / 6.f + 0.5f;
+        const float lo = t > 0.f ? t : 0.f;
+        row[i] = row[i] * (lo < 1.f ? lo : 1.f);
+      }
+      return;
+    default:
+      break;
+  }
+  for (int64_t i = 0; i < count; ++i) row[i] = apply_activation(p, row[i]);
+}
+
+// y = activation(y + bias[oc] + addend) over one image's outputs, `addend` broadcast to y: per
+// channel row, one pass per term in the reference's order (the same roundings), then the
+// activation.
 void finish(const KernelArgs& a, const GemmConvShape& g, int64_t n, const float* bias, const ConstTensorView* addend,
             const EpilogueParams* epilogue) {
   const TensorView& y = a.outputs[0];
-  const int64_t cout = g.cout;
-  float* out = y.as<float>() + n * cout * g.out_size;
+  const int64_t cout = g.cout, size = g.out_size;
+  float* out = y.as<float>() + n * cout * size;
   std::optional<BroadcastIndex> addend_index;
-  if (addend) addend_index.emplace(addend->shape, y.shape);
-  for (int64_t oc = 0; oc < cout; ++oc)
-    for (int64_t o = 0; o < g.out_size; ++o) {
-      float v = out[oc * g.out_size + o];
-      if (bias) v += bias[oc];
-      if (addend) v += addend->as<float>()[(*addend_index)((n * cout + oc) * g.out_size + o)];
-      if (epilogue) v = apply_activation(*epilogue, v);
-      out[oc * g.out_size + o] = v;
+  const bool addend_full = addend && addend->shape == y.shape;
+  if (addend && !addend_full) addend_index.emplace(addend->shape, y.shape);
+  for (int64_t oc = 0; oc < cout; ++oc) {
+    float* row = out + oc * size;
+    if (bias) {
+      const float b = bias[oc];
+      for (int64_t o = 0; o < size; ++o) row[o] += b;
     }
+    if (addend_full) {
+      const float* add = addend->as<float>() + (n * cout + oc) * size;
+      for (int64_t o = 0; o < size; ++o) row[o] += add[o];
+    } else if (addend) {
+      for (int64_t o = 0; o < size; ++o) row[o] += addend->as<float>()[(*addend_index)((n * cout + oc) * size + o)];
+    }
+    if (epilogue) activate_row(*epilogue, row, size);
+  }
 }
 
 // Conv: inputs X, W, B?; FusedConv: the same plus the addend (possibly absent) last.
@@ -149,11 +227,16 @@ Status run_conv_gemm(const KernelArgs& a) {
   const int64_t tile = g.tile();
 
   Scratch scratch(a.workspace);
-  const std::span<float> col = scratch.take<float>(g.pointwise ? 0 : g.rows * tile);
+  const std::span<float> col = scratch.take<float>(g.pointwise || is_depthwise_2d(g) ? 0 : g.rows * tile);
   const std::span<int64_t> o_idx = scratch.take<int64_t>(g.k.size()), k_idx = scratch.take<int64_t>(g.k.size());
   FI_RETURN_IF_ERROR(scratch.status());
 
   for (int64_t n = 0; n < batch; ++n) {
+    if (is_depthwise_2d(g)) {
+      depthwise_2d(g, x + n * cin * g.in_size, w, y + n * cout * g.out_size);
+      finish(a, g, n, bias, addend, fused ? &epilogue : nullptr);
+      continue;
+    }
     for (int64_t grp = 0; grp < g.group; ++grp) {
       const float* xg = x + (n * cin + grp * g.cin_g) * g.in_size;
       const float* wg = w + grp * g.cout_g * g.rows;
@@ -182,7 +265,8 @@ Status run_conv_gemm(const KernelArgs& a) {
 
 uint64_t conv_gemm_workspace(const Node& node, std::span<const Shape> inputs, std::span<const Shape> outputs) {
   const GemmConvShape g(node, inputs[0], outputs[0]);
-  return Scratch::bytes<float>(g.pointwise ? 0 : g.rows * g.tile()) + 2 * Scratch::bytes<int64_t>(g.k.size());
+  const bool no_columns = g.pointwise || is_depthwise_2d(g);
+  return Scratch::bytes<float>(no_columns ? 0 : g.rows * g.tile()) + 2 * Scratch::bytes<int64_t>(g.k.size());
 }
 
 constexpr CpuKernel kFastKernels[] = {
