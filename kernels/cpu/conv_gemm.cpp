@@ -18,6 +18,7 @@
 #include "kernels/cpu/broadcast.h"
 #include "kernels/cpu/conv_geometry.h"
 #include "kernels/cpu/cpu_kernels.h"
+#include "kernels/cpu/epilogue_rows.h"
 #include "kernels/cpu/index_util.h"
 
 namespace fusedinf::cpu {
@@ -155,37 +156,6 @@ void depthwise_2d(const GemmConvShape& g, const float* x, const float* w, float*
   }
 }
 
-// apply_activation over row[0, count), with the kind chosen once. ReLU, Clip and HardSwish are
-// written as compares the compiler vectorises: x > lo ? x : lo is fmax(x, lo) for any x when lo
-// is not NaN (NaN x gives lo, as fmax does; only the sign of an equal zero may differ), so
-// Clip with a NaN bound and the exp/erf kinds take apply_activation itself.
-void activate_row(const EpilogueParams& p, float* row, int64_t count) {
-  switch (p.kind) {
-    case Activation::kNone:
-      return;
-    case Activation::kRelu:
-      for (int64_t i = 0; i < count; ++i) row[i] = row[i] > 0.f ? row[i] : 0.f;
-      return;
-    case Activation::kClip:
-      if (std::isnan(p.min) || std::isnan(p.max)) break;
-      for (int64_t i = 0; i < count; ++i) {
-        const float v = row[i] > p.min ? row[i] : p.min;
-        row[i] = v < p.max ? v : p.max;
-      }
-      return;
-    case Activation::kHardSwish:
-      for (int64_t i = 0; i < count; ++i) {
-        const float t = row[i] / 6.f + 0.5f;
-        const float lo = t > 0.f ? t : 0.f;
-        row[i] = row[i] * (lo < 1.f ? lo : 1.f);
-      }
-      return;
-    default:
-      break;
-  }
-  for (int64_t i = 0; i < count; ++i) row[i] = apply_activation(p, row[i]);
-}
-
 // y = activation(y + bias[oc] + addend) over one image's outputs, `addend` broadcast to y: per
 // channel row, one pass per term in the reference's order (the same roundings), then the
 // activation.
@@ -276,6 +246,6 @@ constexpr CpuKernel kFastKernels[] = {
 
 }  // namespace
 
-std::span<const CpuKernel> fast_cpu_kernels() { return kFastKernels; }
+std::span<const CpuKernel> fast_conv_kernels() { return kFastKernels; }
 
 }  // namespace fusedinf::cpu

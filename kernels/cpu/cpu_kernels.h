@@ -44,10 +44,13 @@ std::span<const CpuKernel> shape_kernels();
 std::span<const CpuKernel> data_movement_kernels();
 std::span<const CpuKernel> resize_kernels();
 std::span<const CpuKernel> fused_kernels();
-// Faster kernels the CPU backend prefers to the reference kernel of the same op
-// (kernels/cpu/conv_gemm.cpp: Conv and FusedConv through OpenBLAS). Tested against the
+// Faster kernels the CPU backend prefers to the reference kernel of the same op, through
+// OpenBLAS: Conv and FusedConv (conv_gemm.cpp), Gemm, MatMul and their fused forms
+// (matmul_blas.cpp); and 2-d MaxPool and AveragePool (pool_2d.cpp). Tested against the
 // reference kernels, which stay the oracle and the constant folder (run_cpu_node).
-std::span<const CpuKernel> fast_cpu_kernels();
+std::span<const CpuKernel> fast_conv_kernels();
+std::span<const CpuKernel> fast_matmul_kernels();
+std::span<const CpuKernel> fast_pool_kernels();
 
 // nullptr when no CPU kernel implements `op`.
 const CpuKernel* find_cpu_kernel(std::string_view op);

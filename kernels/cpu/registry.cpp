@@ -24,8 +24,9 @@ const CpuKernel* find_cpu_kernel(std::string_view op) {
 }
 
 const CpuKernel* find_cpu_backend_kernel(std::string_view op) {
-  for (const CpuKernel& k : fast_cpu_kernels())
-    if (k.op == op) return &k;
+  for (auto family : {fast_conv_kernels(), fast_matmul_kernels(), fast_pool_kernels()})
+    for (const CpuKernel& k : family)
+      if (k.op == op) return &k;
   return find_cpu_kernel(op);
 }
 

@@ -339,6 +339,15 @@ std::vector<OpCase> all_cases() {
                1e-4f,
                kDotAtol});
   c.push_back({"matmul_plain", "MatMul", {x({9, 16}), w({16, 12})}, {}, 1, 1e-4f, kDotAtol});
+  // Where the CPU's sgemm path hands over to the reference (kernels/cpu/matmul_blas.cpp).
+  c.push_back({"gemm_alpha_zero",
+               "Gemm",
+               {x({3, 5}), w({5, 4}), w({4})},
+               attrs({{"alpha", 0.f}, {"beta", 1.f}, {"transA", int64_t{0}}, {"transB", int64_t{0}}}),
+               1,
+               1e-4f,
+               kDotAtol});
+  c.push_back({"matmul_empty_sum", "MatMul", {x({2, 3, 0}), x({0, 4})}, {}, 1, 1e-4f, kDotAtol});
   // ---- Elementwise: broadcasts, unary maps, Where, Cast, comparisons, integer ops.
   c.push_back({"add_bcast", "Add", {x({2, 3, 1, 5}), x({4, 1})}, {}});
   c.push_back({"mul_bcast", "Mul", {x({2, 3, 1, 5}), x({4, 1})}, {}});
@@ -469,6 +478,22 @@ std::vector<OpCase> all_cases() {
                "AveragePool",
                {x({2, 3, 11, 9})},
                with(pool_attrs({3, 3}, {2, 2}, {0, 1, 1, 0}, 1), {{"count_include_pad", int64_t{1}}})});
+  // The CPU backend's 2-d kernel (pool_2d.cpp) with dilations and ceil_mode; 1-d and 3-d go to
+  // the reference kernel.
+  c.push_back({"maxpool_dilated_ceil",
+               "MaxPool",
+               {x({2, 2, 12, 11})},
+               with(pool_attrs({3, 2}, {2, 3}, {1, 0, 1, 1}, 1), {{"dilations", Ints{2, 1}}})});
+  c.push_back(
+      {"avgpool_dilated_include_pad",
+       "AveragePool",
+       {x({1, 3, 10, 9})},
+       with(pool_attrs({2, 3}, {1, 2}, {1, 1, 0, 1}), {{"dilations", Ints{2, 2}}, {"count_include_pad", int64_t{1}}})});
+  c.push_back({"maxpool_1d", "MaxPool", {x({2, 3, 15})}, pool_attrs({4}, {3}, {1, 2})});
+  c.push_back({"avgpool_3d",
+               "AveragePool",
+               {x({1, 2, 5, 6, 7})},
+               with(pool_attrs({2, 3, 2}, {2, 2, 1}, {0, 1, 1, 1, 0, 0}), {{"count_include_pad", int64_t{0}}})});
   c.push_back({"global_avgpool", "GlobalAveragePool", {x({2, 5, 7, 9})}, {}});
   c.push_back({"global_maxpool", "GlobalMaxPool", {x({2, 5, 7, 9})}, {}});
   // ---- Reductions (axes non-negative and sorted).

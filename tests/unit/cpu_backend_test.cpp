@@ -2,6 +2,7 @@
 // compute queue waiting for an event runs nothing before it, and timings come from events.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <map>
 #include <string>
@@ -108,6 +109,33 @@ TEST(CpuBackendTest, ProfileRunTimesEveryNode) {
   for (int i = 0; i < 4; ++i) EXPECT_EQ((*out)[0].as<float>()[i], want[i]) << i;
   std::map<std::string, HostTensor> wrong{{"z", in}};
   EXPECT_FALSE(session->profile_run(wrong).is_ok());
+}
+
+// The CPU backend's 2-d MaxPool (pool_2d.cpp) as the reference defines it: a NaN in a window
+// makes that output NaN, the other windows keep their max.
+TEST(CpuBackendTest, MaxPoolPropagatesNaNPerWindow) {
+  Graph g;
+  g.name = "maxpool_nan";
+  const int x = g.add_tensor("x", DType::kFloat32, {1, 1, 2, 4});
+  const int y = g.add_tensor("y", DType::kFloat32, {1, 1, 1, 2});
+  g.inputs = {{"x", x}};
+  Node pool{"MaxPool", "pool", {x}, {y}, {}};
+  pool.attrs.set("kernel_shape", std::vector<int64_t>{2, 2});
+  pool.attrs.set("strides", std::vector<int64_t>{2, 2});
+  pool.attrs.set("dilations", std::vector<int64_t>{1, 1});
+  pool.attrs.set("pads", std::vector<int64_t>{0, 0, 0, 0});
+  pool.attrs.set("ceil_mode", int64_t{0});
+  g.nodes.push_back(pool);
+  g.outputs = {{"y", y}};
+  Result<Session> session = Session::create(g);
+  ASSERT_TRUE(session.is_ok()) << session.status().message();
+  HostTensor in = HostTensor::zeros(DType::kFloat32, {1, 1, 2, 4});
+  const std::vector<float> values = {1.f, NAN, 5.f, -2.f, 3.f, 2.f, 4.f, 7.f};
+  for (int i = 0; i < 8; ++i) in.as<float>()[i] = values[i];
+  Result<std::vector<HostTensor>> out = session->run({{"x", in}});
+  ASSERT_TRUE(out.is_ok()) << out.status().message();
+  EXPECT_TRUE(std::isnan((*out)[0].as<float>()[0]));
+  EXPECT_EQ((*out)[0].as<float>()[1], 7.f);
 }
 
 }  // namespace

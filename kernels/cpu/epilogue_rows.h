@@ -1,0 +1,43 @@
+// The fused epilogue's activation over a contiguous row, for the CPU backend's fast kernels
+// (conv_gemm.cpp, matmul_blas.cpp): the same results as apply_activation (engine/epilogue.h)
+// element by element, with the kind chosen once per row. ReLU, Clip and HardSwish are written
+// as compares the compiler vectorises: x > lo ? x : lo is fmax(x, lo) for any x when lo is not
+// NaN (a NaN x gives lo, as fmax does; only the sign of an equal zero may differ), so Clip with
+// a NaN bound and the exp/erf kinds take apply_activation itself.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "engine/epilogue.h"
+
+namespace fusedinf::cpu {
+
+inline void activate_row(const EpilogueParams& p, float* row, int64_t count) {
+  switch (p.kind) {
+    case Activation::kNone:
+      return;
+    case Activation::kRelu:
+      for (int64_t i = 0; i < count; ++i) row[i] = row[i] > 0.f ? row[i] : 0.f;
+      return;
+    case Activation::kClip:
+      if (std::isnan(p.min) || std::isnan(p.max)) break;
+      for (int64_t i = 0; i < count; ++i) {
+        const float v = row[i] > p.min ? row[i] : p.min;
+        row[i] = v < p.max ? v : p.max;
+      }
+      return;
+    case Activation::kHardSwish:
+      for (int64_t i = 0; i < count; ++i) {
+        const float t = row[i] / 6.f + 0.5f;
+        const float lo = t > 0.f ? t : 0.f;
+        row[i] = row[i] * (lo < 1.f ? lo : 1.f);
+      }
+      return;
+    default:
+      break;
+  }
+  for (int64_t i = 0; i < count; ++i) row[i] = apply_activation(p, row[i]);
+}
+
+}  // namespace fusedinf::cpu
