@@ -163,21 +163,7 @@ def main():
     args.backend = "cuda" if device.type == "cuda" else "cpu"
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
-    rows = []
     own_column = args.own_epilogues_too and args.backend == "cuda"
-    with tempfile.TemporaryDirectory() as work:
-        for name in args.models.split(","):
-            for batch in (int(b) for b in args.batches.split(",")):
-                r = bench_model(args, name, batch, device, work)
-                m = r["median"]
-                ratio = lambda k: f"{m['fusedinf'] / m[k]:.2f}" if m[k] else "n/a"  # noqa: E731
-                fmt = lambda v: f"{v:.3f}" if v is not None else "n/a"  # noqa: E731
-                mib = lambda v: f"{v / 2**20:.1f}" if v is not None else "n/a"  # noqa: E731
-                own_cell = f" {fmt(m['own'])} |" if own_column else ""
-                rows.append(f"| {name} | {batch} | {fmt(m['fusedinf'])} |{own_cell} {fmt(m['eager'])} | "
-                            f"{fmt(m['graphs'])} | {ratio('eager')} | {ratio('graphs')} | {mib(r['fusedinf_bytes'])} | "
-                            f"{mib(r['torch_peak'])} | {r['error']:.1e} |")
-                print(rows[-1], flush=True)
     gpu = torch.cuda.get_device_name(0) if device.type == "cuda" else f"CPU {platform.processor() or platform.machine()}"
     header = (f"\n## {datetime.date.today()}: fusedinf ({args.backend}) vs PyTorch {torch.__version__} ({device.type})\n\n"
               f"Machine: {args.machine or gpu}. Median of {args.rounds} rounds x {args.iters} runs, interleaved; each run "
@@ -186,13 +172,34 @@ def main():
               f"| model | batch | fusedinf ms |{' fusedinf, own epilogues ms |' if own_column else ''} "
               "torch eager ms | torch CUDA graphs ms | vs eager | vs graphs | "
               f"fusedinf MiB | torch peak MiB | rel. L2 vs torch |\n|---|---|---|{'---|' if own_column else ''}"
-              "---|---|---|---|---|---|---|\n")
-    table = header + "\n".join(rows) + "\n"
-    if args.out:
-        with open(args.out, "a") as f:
-            f.write(table)
-    print(table)
+              "---|---|---|---|---|---|---|")
 
+    def emit(line):  # each row as soon as it is measured: a run cut short keeps what it had
+        print(line, flush=True)
+        if args.out:
+            with open(args.out, "a") as f:
+                f.write(line + "\n")
+
+    emit(header)
+    failed = 0
+    with tempfile.TemporaryDirectory() as work:
+        for name in args.models.split(","):
+            for batch in (int(b) for b in args.batches.split(",")):
+                try:
+                    r = bench_model(args, name, batch, device, work)
+                except Exception as e:  # noqa: BLE001  (one model's failure must not hide the others)
+                    failed += 1
+                    emit(f"| {name} | {batch} | failed: {str(e).splitlines()[0] if str(e) else type(e).__name__} |")
+                    continue
+                m = r["median"]
+                ratio = lambda k: f"{m['fusedinf'] / m[k]:.2f}" if m[k] else "n/a"  # noqa: E731
+                fmt = lambda v: f"{v:.3f}" if v is not None else "n/a"  # noqa: E731
+                mib = lambda v: f"{v / 2**20:.1f}" if v is not None else "n/a"  # noqa: E731
+                own_cell = f" {fmt(m['own'])} |" if own_column else ""
+                emit(f"| {name} | {batch} | {fmt(m['fusedinf'])} |{own_cell} {fmt(m['eager'])} | "
+                     f"{fmt(m['graphs'])} | {ratio('eager')} | {ratio('graphs')} | {mib(r['fusedinf_bytes'])} | "
+                     f"{mib(r['torch_peak'])} | {r['error']:.1e} |")
+    sys.exit(1 if failed else 0)
 
 if __name__ == "__main__":
     main()

@@ -11,11 +11,15 @@
 # DEVICE_RUN_BACKEND=cpu rehearses the same steps on the CPU backend (no info, no memcheck),
 # which is how this script was checked: no GPU has been available to the sessions that wrote it.
 # LATENCY_OPTS: more options for bench/latency_vs_torch.py (e.g. "--rounds 1 --iters 2").
-# One device call may run 10 minutes: run the steps in two calls, back to back (the machine
-# stays warm only 30 s), e.g. with the device tool's run, carry ["build-device"]:
-#   scripts/device_run.sh info ops zoo conformance      (timeout_s 540)
-#   scripts/device_run.sh latency swap memcheck         (timeout_s 540; the zoo of the first call
-#                                                        is reused, or exported again if gone)
+# Device time is short (15 minutes a session, machine start included) and one call may run 10
+# minutes: run the steps in two calls, back to back (the machine stays warm only 30 s), with
+# the device tool's run, carry ["build-device"]:
+#   scripts/device_run.sh info ops zoo conformance memcheck   (timeout_s 450)
+#   scripts/device_run.sh latency swap                        (timeout_s 420)
+# The zoo of the first call is reused by the second, or exported again if gone. Step limits:
+# $STEP_TIMEOUT (240 s) each, $LATENCY_TIMEOUT (default the same), $MEMCHECK_TIMEOUT (90 s);
+# latency and memcheck keep what they finished when cut off (the table is written row by row,
+# memcheck logs model by model), the most important models first.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 results=${OUT:-device-out}  # what comes back: at most 8 files (the device tool's limit)
@@ -63,9 +67,13 @@ step() {
   local name=$1
   shift
   echo "== $name: $*"
-  local command=("$@")
+  local command=("$@") limit=${STEP_TIMEOUT:-240}
+  case $name in
+    latency) limit=${LATENCY_TIMEOUT:-$limit} ;;
+    memcheck) limit=${MEMCHECK_TIMEOUT:-90} ;;
+  esac
   if declare -F "$1" >/dev/null; then command=("$self" --run-function "$@"); fi
-  timeout --kill-after=10 "${STEP_TIMEOUT:-240}" "${command[@]}" >"$out/$name.log" 2>&1
+  timeout --kill-after=10 "$limit" "${command[@]}" >"$out/$name.log" 2>&1
   local rc=$?
   echo "$name rc=$rc" | tee -a "$out/summary.txt"
   tail -4 "$out/$name.log"
@@ -107,7 +115,7 @@ explain_models() {
 # such (rc 3), not as a finding.
 memcheck_zoo() {
   local failed=0
-  for m in resnet18 squeezenet1_1 mobilenet_v2 transformer_encoder googlenet efficientnet_b0 resnet50 densenet121; do
+  for m in resnet18 mobilenet_v2 resnet50 transformer_encoder squeezenet1_1 googlenet efficientnet_b0 densenet121; do
     echo "-- $m"
     LD_LIBRARY_PATH=$libs compute-sanitizer --tool memcheck --error-exitcode 9 "$pack/bin/fusedinf" run "$out/zoo-cuda/$m/model.fim" \
       --backend cuda --input "$out/zoo/${m}_op17/input.npy" >"$out/memcheck_$m.tmp" 2>&1
@@ -186,7 +194,8 @@ for s in "${steps[@]}"; do
       extra=()
       [ "$backend" = cpu ] || extra=(--own-epilogues-too)
       step latency python3 bench/latency_vs_torch.py --fusedinf "$bin/fusedinf" --server "$bin/latency_server" \
-        --zoo "$out/zoo" --device "$backend" --models resnet18,resnet50,mobilenet_v2 --batches 1,8 \
+        --zoo "$out/zoo" --device "$backend" --batches 1,8 \
+        --models resnet18,resnet50,mobilenet_v2,squeezenet1_1,mobilenet_v3_small,efficientnet_b0,googlenet,densenet121,transformer_encoder \
         --out "$out/latency_$backend.md" --machine "$(machine)" "${extra[@]}" ${LATENCY_OPTS:-}
       ;;
     *) echo "unknown step '$s'" >&2 ;;
