@@ -40,8 +40,8 @@ inline float apply_activation(const EpilogueParams& p, float x) {
       return x;
     case Activation::kRelu:
       return x > 0.f ? x : 0.f;
-    case Activation::kClip:
-      return std::fmin(std::fmax(x, p.min), p.max);
+    case Activation::kClip:  // as the Clip op: NaN stays NaN
+      return std::isnan(x) ? x : std::fmin(std::fmax(x, p.min), p.max);
     case Activation::kSigmoid:
       return 1.f / (1.f + std::exp(-x));
     case Activation::kHardSwish:

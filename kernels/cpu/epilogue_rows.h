@@ -1,9 +1,11 @@
 // The fused epilogue's activation over a contiguous row, for the CPU backend's fast kernels
 // (conv_gemm.cpp, matmul_blas.cpp): the same results as apply_activation (engine/epilogue.h)
 // element by element, with the kind chosen once per row. ReLU, Clip and HardSwish are written
-// as compares the compiler vectorises: x > lo ? x : lo is fmax(x, lo) for any x when lo is not
-// NaN (a NaN x gives lo, as fmax does; only the sign of an equal zero may differ), so Clip with
-// a NaN bound and the exp/erf kinds take apply_activation itself.
+// as compares the compiler vectorises (only the sign of an equal zero may differ from fmax/fmin):
+// - Clip: v = x < lo ? lo : x; v > hi ? hi : v keeps a NaN x (both compares are false) and
+//   ignores a NaN bound, as isnan(x) ? x : fmin(fmax(x, lo), hi) does;
+// - HardSwish: t > 0 ? t : 0 is fmax(t, 0) for any t (a NaN t gives 0, as fmax does).
+// The exp/erf kinds take apply_activation itself.
 #pragma once
 
 #include <cmath>
@@ -21,10 +23,9 @@ inline void activate_row(const EpilogueParams& p, float* row, int64_t count) {
       for (int64_t i = 0; i < count; ++i) row[i] = row[i] > 0.f ? row[i] : 0.f;
       return;
     case Activation::kClip:
-      if (std::isnan(p.min) || std::isnan(p.max)) break;
       for (int64_t i = 0; i < count; ++i) {
-        const float v = row[i] > p.min ? row[i] : p.min;
-        row[i] = v < p.max ? v : p.max;
+        const float v = row[i] < p.min ? p.min : row[i];
+        row[i] = v > p.max ? p.max : v;
       }
       return;
     case Activation::kHardSwish:

@@ -5,8 +5,10 @@
 #include <cstring>
 #include <random>
 
+#include "engine/epilogue.h"
 #include "engine/passes/pass.h"
 #include "kernels/cpu/cpu_kernels.h"
+#include "kernels/cpu/epilogue_rows.h"
 #include "runtime/session.h"
 
 namespace fusedinf {
@@ -222,6 +224,47 @@ TEST(PassesTest, UnknownPassNameIsAnError) {
   auto r = run_passes(g, "cse,teleport", PassContext{});
   ASSERT_FALSE(r.is_ok());
   EXPECT_NE(r.status().message().find("unknown pass 'teleport'"), std::string::npos);
+}
+
+// fuse-epilogues turns Clip, Relu, LeakyRelu and HardSwish nodes into activations: the fused
+// activation (apply_activation, and the CPU backend's activate_row) must give what the op's
+// kernel gives on every value, NaN and infinities included (Clip keeps a NaN).
+TEST(PassesTest, FusedActivationsMatchTheirOps) {
+  const std::vector<float> values = {NAN, -INFINITY, -7.f, -1.f, -0.f, 0.f, 0.5f, 3.f, 6.f, 7.f, INFINITY};
+  struct Case {
+    const char* op;
+    EpilogueParams params;
+    Attributes attrs;
+  };
+  Attributes clip;
+  clip.set("min", 0.f);
+  clip.set("max", 6.f);
+  Attributes leaky;
+  leaky.set("alpha", 0.1f);
+  const Case cases[] = {{"Clip", {Activation::kClip, 0.01f, 0.f, 6.f}, clip},
+                        {"Relu", {Activation::kRelu}, {}},
+                        {"LeakyRelu", {Activation::kLeakyRelu, 0.1f}, leaky},
+                        {"HardSwish", {Activation::kHardSwish}, {}}};
+  for (const Case& c : cases) {
+    Node node{c.op, "n", {0}, {1}, c.attrs};
+    std::vector<float> want(values.size());
+    const Shape shape{static_cast<int64_t>(values.size())};
+    const ConstTensorView in{values.data(), DType::kFloat32, shape};
+    const TensorView out{want.data(), DType::kFloat32, shape};
+    ASSERT_TRUE(cpu::run_cpu_node(node, {&in, 1}, {&out, 1}).is_ok()) << c.op;
+    std::vector<float> row = values;
+    cpu::activate_row(c.params, row.data(), static_cast<int64_t>(row.size()));
+    for (size_t i = 0; i < values.size(); ++i) {
+      const float fused = apply_activation(c.params, values[i]);
+      if (std::isnan(want[i])) {
+        EXPECT_TRUE(std::isnan(fused)) << c.op << "(" << values[i] << ")";
+        EXPECT_TRUE(std::isnan(row[i])) << c.op << "(" << values[i] << ")";
+      } else {
+        EXPECT_EQ(fused, want[i]) << c.op << "(" << values[i] << ")";
+        EXPECT_EQ(row[i], want[i]) << c.op << "(" << values[i] << ")";
+      }
+    }
+  }
 }
 
 }  // namespace
