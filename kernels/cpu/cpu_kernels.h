@@ -46,11 +46,13 @@ std::span<const CpuKernel> resize_kernels();
 std::span<const CpuKernel> fused_kernels();
 // Faster kernels the CPU backend prefers to the reference kernel of the same op, through
 // OpenBLAS: Conv and FusedConv (conv_gemm.cpp), Gemm, MatMul and their fused forms
-// (matmul_blas.cpp); and 2-d MaxPool and AveragePool (pool_2d.cpp). Tested against the
-// reference kernels, which stay the oracle and the constant folder (run_cpu_node).
+// (matmul_blas.cpp); and without OpenBLAS, 2-d MaxPool and AveragePool (pool_2d.cpp) and fp32
+// Add/Sub/Mul/Div/Relu (elementwise_fast.cpp). Tested against the reference kernels, which stay
+// the oracle and the constant folder (run_cpu_node).
 std::span<const CpuKernel> fast_conv_kernels();
 std::span<const CpuKernel> fast_matmul_kernels();
 std::span<const CpuKernel> fast_pool_kernels();
+std::span<const CpuKernel> fast_elementwise_kernels();
 
 // nullptr when no CPU kernel implements `op`.
 const CpuKernel* find_cpu_kernel(std::string_view op);

@@ -24,7 +24,7 @@ const CpuKernel* find_cpu_kernel(std::string_view op) {
 }
 
 const CpuKernel* find_cpu_backend_kernel(std::string_view op) {
-  for (auto family : {fast_conv_kernels(), fast_matmul_kernels(), fast_pool_kernels()})
+  for (auto family : {fast_conv_kernels(), fast_matmul_kernels(), fast_pool_kernels(), fast_elementwise_kernels()})
     for (const CpuKernel& k : family)
       if (k.op == op) return &k;
   return find_cpu_kernel(op);

@@ -354,6 +354,13 @@ std::vector<OpCase> all_cases() {
   c.push_back({"sub_bcast", "Sub", {x({2, 3, 1, 5}), x({4, 1})}, {}});
   c.push_back({"div_bcast", "Div", {x({2, 3, 1, 5}), nonzero({4, 1})}, {}});
   c.push_back({"sub_bcast_reversed_const", "Sub", {w({4, 1}), x({2, 3, 1, 5})}, {}});
+  // The CPU's coalesced loops (elementwise_fast.cpp): a per-channel scale (squeeze-excitation),
+  // same shapes, a scalar, a middle dim repeated, and Relu.
+  c.push_back({"mul_per_channel_scale", "Mul", {x({2, 6, 5, 4}), x({2, 6, 1, 1})}, {}});
+  c.push_back({"add_same_shape", "Add", {x({3, 7, 5}), x({3, 7, 5})}, {}});
+  c.push_back({"div_by_scalar", "Div", {x({4, 9}), scalar(DType::kFloat32, 3.0)}, {}});
+  c.push_back({"sub_middle_repeat", "Sub", {x({3, 1, 4}), x({3, 5, 4})}, {}});
+  c.push_back({"relu", "Relu", {x({5, 13})}, {}});
   c.push_back({"pow_bcast", "Pow", {positive({3, 7}), x({7})}, {}, 1, kTransRtol, kTransAtol});
   c.push_back({"sigmoid", "Sigmoid", {x({5, 13})}, {}, 1, kTransRtol, kTransAtol});
   c.push_back({"erf", "Erf", {x({3, 17})}, {}, 1, kTransRtol, kTransAtol});
