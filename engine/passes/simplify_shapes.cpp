@@ -1,6 +1,7 @@
 // Shape-only simplifications:
-// - a Reshape, Flatten, Squeeze, Unsqueeze, Transpose or Cast that changes nothing (same dtype
-//   and shape, identity permutation) is removed;
+// - a Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Cast or Pad that changes nothing (same
+//   dtype and shape, identity permutation, all pads 0: torch exports AvgPool2d as a Pad of zeros
+//   and an AveragePool) is removed;
 // - a chain of reshape-like ops (Reshape, Flatten, Squeeze, Unsqueeze) becomes one Reshape to
 //   the last shape;
 // - Transpose(Transpose(x, p), q) becomes Transpose(x, r) with r[i] = p[q[i]].
@@ -19,6 +20,12 @@ bool is_identity_perm(const std::vector<int64_t>& perm) {
     if (perm[i] != static_cast<int64_t>(i)) return false;
   return true;
 }
+bool is_zero_pad(const Node& node) {
+  if (node.op != "Pad") return false;
+  for (int64_t p : node.attrs.get_ints("pads"))
+    if (p != 0) return false;
+  return true;
+}
 }  // namespace
 
 Result<PassReport> simplify_shapes_pass(Graph& graph, const PassContext&) {
@@ -32,7 +39,7 @@ Result<PassReport> simplify_shapes_pass(Graph& graph, const PassContext&) {
     if (node.inputs.empty() || node.outputs.size() != 1 || node.inputs[0] < 0) continue;
     const int in = node.inputs[0], out = node.outputs[0];
     const Tensor &ti = graph.tensors[in], &to = graph.tensors[out];
-    const bool shape_op = is_reshape_like(node.op) || node.op == "Cast" ||
+    const bool shape_op = is_reshape_like(node.op) || node.op == "Cast" || is_zero_pad(node) ||
                           (node.op == "Transpose" && is_identity_perm(node.attrs.get_ints("perm")));
     // A no-op: readers of the output read the input instead. Not for graph outputs that are
     // also graph inputs' aliases... the graph output simply names the input tensor then.

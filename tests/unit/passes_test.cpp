@@ -167,6 +167,25 @@ TEST(PassesTest, ReshapeChainsMergeAndNoOpsVanish) {
   EXPECT_LT(run_and_compare(g, opt), 1e-7);
 }
 
+// torch exports AvgPool2d as a Pad of zeros and an AveragePool: the Pad goes, a real one stays.
+TEST(PassesTest, ZeroPadVanishesRealPadStays) {
+  Graph g;
+  const int x = g.add_tensor("x", DType::kFloat32, {1, 2, 4, 4});
+  g.inputs = {{"x", x}};
+  Attributes zero, one;
+  zero.set("pads", std::vector<int64_t>{0, 0, 0, 0, 0, 0, 0, 0});
+  zero.set("mode", std::string("constant"));
+  one.set("pads", std::vector<int64_t>{0, 0, 1, 0, 0, 0, 0, 1});
+  one.set("mode", std::string("constant"));
+  const int a = add_node(g, "Pad", {x}, {1, 2, 4, 4}, zero);
+  const int b = add_node(g, "Relu", {a}, {1, 2, 4, 4});
+  const int y = add_node(g, "Pad", {b}, {1, 2, 5, 5}, one);
+  g.outputs = {{"y", y}};
+  const Graph opt = optimized(g);
+  EXPECT_EQ(ops_of(opt), (std::vector<std::string>{"Relu", "Pad"}));
+  EXPECT_LT(run_and_compare(g, opt), 1e-7);
+}
+
 TEST(PassesTest, PerChannelMulAddAndBatchNormFoldIntoEveryProducer) {
   Attributes eps;
   eps.set("epsilon", 1e-3f);
