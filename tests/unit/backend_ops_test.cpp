@@ -188,6 +188,22 @@ std::vector<OpCase> all_cases() {
                1,
                1e-4f,
                kDotAtol});
+  // The CPU's direct depthwise path with strides, dilations, asymmetric pads and a batch; and a
+  // channel multiplier of 2 (not depthwise for it: im2col).
+  c.push_back({"conv_depthwise_stride2_dilated",
+               "Conv",
+               {x({2, 5, 13, 12}), w({5, 1, 3, 3}), w({5})},
+               conv_attrs({3, 3}, {2, 2}, {2, 1}, {2, 0, 1, 2}, 5),
+               1,
+               1e-4f,
+               kDotAtol});
+  c.push_back({"conv_depthwise_multiplier2",
+               "Conv",
+               {x({1, 3, 9, 8}), w({6, 1, 3, 3})},
+               conv_attrs({3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, 3),
+               1,
+               1e-4f,
+               kDotAtol});
   c.push_back({"conv_asymmetric_pads",
                "Conv",
                {x({1, 5, 7, 10}), w({7, 5, 2, 3}), w({7})},
