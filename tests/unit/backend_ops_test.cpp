@@ -193,7 +193,7 @@ std::vector<OpCase> all_cases() {
   c.push_back({"conv_depthwise_stride2_dilated",
                "Conv",
                {x({2, 5, 13, 12}), w({5, 1, 3, 3}), w({5})},
-               conv_attrs({3, 3}, {2, 2}, {2, 1}, {2, 0, 1, 2}, 5),
+               conv_attrs({3, 3}, {2, 2}, {2, 1}, {2, 1, 1, 2}, 5),
                1,
                1e-4f,
                kDotAtol});
