@@ -11,6 +11,7 @@
 # DEVICE_RUN_BACKEND=cpu rehearses the same steps on the CPU backend (no info, no memcheck),
 # which is how this script was checked: no GPU has been available to the sessions that wrote it.
 # LATENCY_OPTS: more options for bench/latency_vs_torch.py (e.g. "--rounds 1 --iters 2").
+# DEVICE_ZOO: an already exported zoo to use (tests/device_run_rehearsal.sh passes CI's).
 # Device time is short (15 minutes a session, machine start included) and one call may run 10
 # minutes: run the steps in two calls, back to back (the machine stays warm only 30 s), with
 # the device tool's run, carry ["build-device"]:
@@ -26,6 +27,7 @@ results=${OUT:-device-out}  # what comes back: at most 8 files (the device tool'
 out=${DEVICE_WORK:-/tmp/fusedinf-device}  # everything else
 mkdir -p "$out" "$results"
 self=$PWD/scripts/device_run.sh
+zoo=${DEVICE_ZOO:-$out/zoo}  # the exported zoo (scripts/export_zoo.py): reused when already there
 # What scripts/pack_for_device.sh packed, unpacked with Python (no xz tool needed).
 pack=$out/pack
 if [ ! "$pack/.unpacked" -nt build-device/fusedinf-device.tar.xz ]; then
@@ -79,11 +81,11 @@ step() {
   tail -4 "$out/$name.log"
 }
 
-export_zoo() { python3 scripts/export_zoo.py --out "$out/zoo" --opsets 17; }
+export_zoo() { python3 scripts/export_zoo.py --out "$zoo" --opsets 17; }
 zoo_on() {  # BACKEND: every zoo model against torch (1e-4) and passes off vs on (1e-5)
   local failed=0
   for m in "${zoo_models[@]}"; do
-    if tests/run_zoo_case.sh "$bin/fusedinf" "$out/zoo/${m}_op17" "$out/zoo-$1/$m" "$1"; then
+    if tests/run_zoo_case.sh "$bin/fusedinf" "$zoo/${m}_op17" "$out/zoo-$1/$m" "$1"; then
       echo "PASS $m"
     else
       echo "FAIL $m"
@@ -94,11 +96,11 @@ zoo_on() {  # BACKEND: every zoo model against torch (1e-4) and passes off vs on
 }
 # The zoo's .fim files for steps that need them when the zoo step did not run on this machine.
 ensure_fims() {
-  [ -f "$out/zoo/transformer_encoder_op17/model.onnx" ] || export_zoo || return 1
+  [ -f "$zoo/transformer_encoder_op17/model.onnx" ] || export_zoo || return 1
   for m in "${zoo_models[@]}"; do
     [ -f "$out/zoo-$backend/$m/model.fim" ] && continue
     mkdir -p "$out/zoo-$backend/$m"
-    "$bin/fusedinf" import "$out/zoo/${m}_op17/model.onnx" -o "$out/zoo-$backend/$m/model.fim" >/dev/null || return 1
+    "$bin/fusedinf" import "$zoo/${m}_op17/model.onnx" -o "$out/zoo-$backend/$m/model.fim" >/dev/null || return 1
   done
 }
 # What each node of a few zoo models runs (cuDNN algorithm, fused epilogues, cuBLASLt or not),
@@ -107,7 +109,7 @@ explain_models() {
   for m in resnet18 resnet50 mobilenet_v2 transformer_encoder; do
     echo "-- $m"
     "$bin/fusedinf" run "$out/zoo-$backend/$m/model.fim" --backend "$backend" --explain --profile 5 \
-      --input "$out/zoo/${m}_op17/input.npy" || return 1
+      --input "$zoo/${m}_op17/input.npy" || return 1
   done
 }
 # compute-sanitizer on the zoo, the quicker models first (each run is many times slower under
@@ -118,7 +120,7 @@ memcheck_zoo() {
   for m in resnet18 mobilenet_v2 resnet50 transformer_encoder squeezenet1_1 googlenet efficientnet_b0 densenet121; do
     echo "-- $m"
     LD_LIBRARY_PATH=$libs compute-sanitizer --tool memcheck --error-exitcode 9 "$pack/bin/fusedinf" run "$out/zoo-cuda/$m/model.fim" \
-      --backend cuda --input "$out/zoo/${m}_op17/input.npy" >"$out/memcheck_$m.tmp" 2>&1
+      --backend cuda --input "$zoo/${m}_op17/input.npy" >"$out/memcheck_$m.tmp" 2>&1
     local rc=$?
     cat "$out/memcheck_$m.tmp"
     if grep -q "Device not supported" "$out/memcheck_$m.tmp"; then
@@ -194,7 +196,7 @@ for s in "${steps[@]}"; do
       extra=()
       [ "$backend" = cpu ] || extra=(--own-epilogues-too)
       step latency python3 bench/latency_vs_torch.py --fusedinf "$bin/fusedinf" --server "$bin/latency_server" \
-        --zoo "$out/zoo" --device "$backend" --batches 1,8 \
+        --zoo "$zoo" --device "$backend" --batches 1,8 \
         --models resnet18,resnet50,mobilenet_v2,squeezenet1_1,mobilenet_v3_small,efficientnet_b0,googlenet,densenet121,transformer_encoder \
         --out "$out/latency_$backend.md" --machine "$(machine)" "${extra[@]}" ${LATENCY_OPTS:-}
       ;;
