@@ -824,26 +824,49 @@ using Param = std::tuple<std::string, OpCase>;
 
 class BackendOpsTest : public ::testing::TestWithParam<Param> {};
 
-// "cpu", "cuda", or "cudaownepilogues" (CUDA with bias and activation always in our epilogue
-// kernel, never in cuDNN's or cuBLASLt's: the path those libraries fall back to).
+// One backend per name for the whole test binary (as a server keeps one), poisoning its
+// allocations: "cpu", "cuda", or "cudaownepilogues" (CUDA with bias and activation always in
+// our epilogue kernel, never in cuDNN's or cuBLASLt's: the path those libraries fall back to).
+// Null with the reason in `why` when it cannot be made. Never destroyed: at exit the CUDA
+// runtime may be torn down before a static destructor would release library handles.
+Backend* shared_backend(const std::string& name, std::string& why) {
+  static auto& backends = *new std::map<std::string, std::unique_ptr<Backend>>;
+  auto it = backends.find(name);
+  if (it != backends.end()) return it->second.get();
+  std::unique_ptr<Backend> made;
+  if (name == "cpu") {
+    made = make_cpu_backend(CpuBackendOptions{0, true});
+  } else {
+#if FUSEDINF_HAVE_CUDA
+    Result<std::unique_ptr<Backend>> cuda = make_cuda_backend(
+        CudaBackendOptions{.poison_allocations = true, .library_epilogues = name != "cudaownepilogues"});
+    if (!cuda.is_ok()) {
+      why = cuda.status().message();
+      return nullptr;
+    }
+    made = std::move(cuda).value();
+#else
+    why = "this build has no CUDA backend";
+    return nullptr;
+#endif
+  }
+  return backends.emplace(name, std::move(made)).first->second.get();
+}
+
 TEST_P(BackendOpsTest, Case) {
   const std::string& backend_name = std::get<0>(GetParam());
   const OpCase& c = std::get<1>(GetParam());
 
-  std::unique_ptr<Backend> backend;
-  if (backend_name == "cpu") {
-    backend = make_cpu_backend(CpuBackendOptions{0, true});
-  } else {
+  if (backend_name != "cpu") {
 #if FUSEDINF_HAVE_CUDA
     if (!cuda_device_available()) GTEST_SKIP() << "no CUDA device: skipped";
-    Result<std::unique_ptr<Backend>> made = make_cuda_backend(
-        CudaBackendOptions{.poison_allocations = true, .library_epilogues = backend_name != "cudaownepilogues"});
-    ASSERT_TRUE(made.is_ok()) << made.status().message();
-    backend = std::move(made).value();
 #else
     GTEST_SKIP() << "no CUDA device: skipped";
 #endif
   }
+  std::string why;
+  Backend* backend = shared_backend(backend_name, why);
+  ASSERT_NE(backend, nullptr) << why;
 
   Result<Built> built = build(c);
   ASSERT_TRUE(built.is_ok()) << c.name << ": the case is wrong: " << built.status().message();
