@@ -19,7 +19,7 @@ for m in "${models[@]}"; do
   files+=("$work/$m.fim")
 done
 build/fusedinf fuse "${files[@]}" --share-input -o "$work/group.fim"
-machine="$(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, CPU backend (OpenBLAS convolutions, reference kernels otherwise)"
+machine="$(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, CPU backend (OpenBLAS convolutions and GEMMs, fast pooling and elementwise kernels)"
 out=bench/results/fusion_cpu.md
 {
   echo
