@@ -60,6 +60,9 @@ std::vector<const CpuKernel*> all_cpu_kernels();
 
 // The kernel the CPU backend runs for `op`: the fast one when there is one, else the reference.
 const CpuKernel* find_cpu_backend_kernel(std::string_view op);
+// Runs the reference kernel of args.node.op: where a fast kernel hands over a case it does not
+// take (another rank or dtype, an edge of the arithmetic).
+Status run_reference_kernel(const KernelArgs& args);
 
 // Workspace bytes of the CPU backend's kernel for every node of `graph` (0 where none), for
 // plan_activations.

@@ -91,17 +91,11 @@ void run_loop(const BinaryLoop& L, const float* a, const float* b, float* y, F f
   }
 }
 
-Status run_reference(const KernelArgs& a) {
-  const CpuKernel* reference = find_cpu_kernel(a.node.op);
-  if (!reference) return Status::error("no reference CPU kernel for op '" + a.node.op + "'");
-  return reference->run(a);
-}
-
 Status run_binary_fast(const KernelArgs& a) {
   BinaryLoop loop;
   if (a.inputs.size() != 2 || a.inputs[0].dtype != DType::kFloat32 || a.inputs[1].dtype != DType::kFloat32 ||
       !make_loop(a.inputs[0].shape, a.inputs[1].shape, a.outputs[0].shape, loop))
-    return run_reference(a);
+    return run_reference_kernel(a);
   if (a.outputs[0].numel() == 0) return Status::ok();
   const float *x = a.inputs[0].as<float>(), *z = a.inputs[1].as<float>();
   float* y = a.outputs[0].as<float>();
@@ -115,12 +109,12 @@ Status run_binary_fast(const KernelArgs& a) {
   else if (op == "Div")
     run_loop(loop, x, z, y, [](float p, float q) { return p / q; });
   else
-    return run_reference(a);
+    return run_reference_kernel(a);
   return Status::ok();
 }
 
 Status run_relu_fast(const KernelArgs& a) {
-  if (a.inputs[0].dtype != DType::kFloat32) return run_reference(a);
+  if (a.inputs[0].dtype != DType::kFloat32) return run_reference_kernel(a);
   const float* x = a.inputs[0].as<float>();
   float* y = a.outputs[0].as<float>();
   for (int64_t i = 0, n = a.outputs[0].numel(); i < n; ++i) y[i] = x[i] > 0.f ? x[i] : 0.f;

@@ -86,11 +86,7 @@ Status run_matmul_blas(const KernelArgs& a) {
   const std::span<const ConstTensorView> base = fused ? a.inputs.first(a.inputs.size() - 1) : a.inputs;
   const int64_t k =
       gemm ? (a.node.attrs.int_or("transA", 0) ? base[0].shape[0] : base[0].shape[1]) : base[0].shape.back();
-  if (k == 0 || (gemm && a.node.attrs.float_or("alpha", 1.f) == 0.f)) {
-    const CpuKernel* reference = find_cpu_kernel(a.node.op);
-    if (!reference) return Status::error("no reference CPU kernel for op '" + a.node.op + "'");
-    return reference->run(a);
-  }
+  if (k == 0 || (gemm && a.node.attrs.float_or("alpha", 1.f) == 0.f)) return run_reference_kernel(a);
   FI_RETURN_IF_ERROR(gemm ? gemm_core(a, base) : matmul_core(a, base));
   if (!fused) return Status::ok();
   const TensorView& y = a.outputs[0];

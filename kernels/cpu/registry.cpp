@@ -23,6 +23,12 @@ const CpuKernel* find_cpu_kernel(std::string_view op) {
   return it == kernels.end() ? nullptr : *it;
 }
 
+Status run_reference_kernel(const KernelArgs& args) {
+  const CpuKernel* kernel = find_cpu_kernel(args.node.op);
+  if (!kernel) return Status::error("no reference CPU kernel for op '" + args.node.op + "'");
+  return kernel->run(args);
+}
+
 const CpuKernel* find_cpu_backend_kernel(std::string_view op) {
   for (auto family : {fast_conv_kernels(), fast_matmul_kernels(), fast_pool_kernels(), fast_elementwise_kernels()})
     for (const CpuKernel& k : family)
