@@ -72,6 +72,15 @@ struct Session::State {
   bool recording_tried = false;
   int runs = 0;
 
+  // After a synchronized run: the error naming the node whose kernel met bad data, if any.
+  Status take_data_error() {
+    const int64_t bad_node = backend->take_data_error(*queue);
+    if (bad_node < 0 || static_cast<size_t>(bad_node) >= graph.nodes.size()) return Status::ok();
+    const Node& node = graph.nodes[static_cast<size_t>(bad_node)];
+    return Status::error("node '" + node.name + "' (" + node.op + ") on " + std::string(backend->name()) +
+                         ": an index in its input data is out of range");
+  }
+
   ConstTensorView view(int t) const {
     if (t < 0) return ConstTensorView{};
     const Tensor& tensor = graph.tensors[t];
@@ -243,7 +252,7 @@ Result<std::vector<double>> Session::profile_run(const std::map<std::string, Hos
   Status synced = s.backend->synchronize(*s.queue);
   FI_RETURN_IF_ERROR(enqueued);
   FI_RETURN_IF_ERROR(synced);
-  if (s.backend->take_data_error(*s.queue) >= 0) return Status::error("a node met bad input data (see run)");
+  FI_RETURN_IF_ERROR(s.take_data_error());
   std::vector<double> ms(n, 0.0);
   for (size_t i = 0; i < n; ++i) {
     if (s.bound[i].skip) continue;
@@ -278,12 +287,7 @@ Result<std::vector<HostTensor>> Session::run(const std::map<std::string, HostTen
   FI_RETURN_IF_ERROR(enqueued);
   FI_RETURN_IF_ERROR(synced);
   ++s.runs;
-  const int64_t bad_node = s.backend->take_data_error(*s.queue);
-  if (bad_node >= 0 && static_cast<size_t>(bad_node) < g.nodes.size()) {
-    const Node& node = g.nodes[static_cast<size_t>(bad_node)];
-    return Status::error("node '" + node.name + "' (" + node.op + ") on " + std::string(s.backend->name()) +
-                         ": an index in its input data is out of range");
-  }
+  FI_RETURN_IF_ERROR(s.take_data_error());
 
   std::vector<HostTensor> outputs;
   for (size_t i = 0; i < g.outputs.size(); ++i) {
