@@ -12,6 +12,7 @@ packages=(
   libopenblas-dev                                  # sgemm for the CPU backend's fast convolutions
   libcli11-dev nlohmann-json3-dev                  # CLI parsing, JSON reports
   python3-torch python3-torchvision python3-numpy  # exporting the test model zoo (Debian's python3)
+  python3-venv                                     # the oracle venv (onnx, onnxruntime): scripts/python_env.sh
 )
 missing=()
 for p in "${packages[@]}"; do
