@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, exports the test model zoo (cached), and runs every test:
+# Installs what is missing, builds, exports the test model zoo, fetches the corpus of pretrained
+# models and generates ONNX 1.23.2's node cases (all cached), and runs every test:
 # unit tests, ONNX conformance and the zoo on the release build, on the CPU and, when a GPU is
 # usable, on the CUDA backend too (without one, the CUDA tests report "skipped"); then the unit
 # tests (format and importer robustness included) under AddressSanitizer +
@@ -14,6 +15,10 @@ echo "== build (release)"
 scripts/build.sh build
 echo "== export the model zoo (cached in ${FUSEDINF_CACHE:-$HOME/.cache/fusedinf}/zoo)"
 /usr/bin/python3 scripts/export_zoo.py --out "${FUSEDINF_CACHE:-$HOME/.cache/fusedinf}/zoo"
+echo "== fetch the corpus of pretrained models and generate ONNX 1.23.2's node cases (cached there too)"
+oracle_python=$(scripts/python_env.sh)
+"$oracle_python" scripts/fetch_corpus.py --out "${FUSEDINF_CACHE:-$HOME/.cache/fusedinf}/corpus"
+"$oracle_python" scripts/gen_onnx_node_tests.py --out "${FUSEDINF_CACHE:-$HOME/.cache/fusedinf}/onnx-node-tests-1.23.2"
 echo "== tests (release)"
 ctest --test-dir build --output-on-failure -j"$jobs"
 echo "== unit tests under ASan + UBSan"
