@@ -55,6 +55,27 @@ Status convert_clip(ConvertContext& ctx) {
     lo = ctx.attr_float("min", -3.402823e+38f);
     hi = ctx.attr_float("max", 3.402823e+38f);
   } else {
+    // A bound computed at run time (a mel spectrogram clips at its own max - 80 dB): ONNX's
+    // min(max(x, lo), hi) as Max then Min, which broadcast the scalar bounds.
+    const bool computed_lo = ctx.has_input(1) && !ctx.input_tensor(1).is_constant();
+    const bool computed_hi = ctx.has_input(2) && !ctx.input_tensor(2).is_constant();
+    if (computed_lo || computed_hi) {
+      for (int i = 1; i <= 2; ++i) {
+        if (!ctx.has_input(i)) continue;
+        const Tensor& bound = ctx.input_tensor(i);
+        int64_t n = 1;
+        for (int64_t d : bound.shape) n *= d;
+        // One value, of no higher rank than x: broadcasting it leaves x's shape as it is.
+        if (bound.dtype != DType::kFloat32 || n != 1 || bound.shape.size() > ctx.input_tensor(0).shape.size())
+          return ctx.fail("min/max must be float32 scalars");
+      }
+      int x = ctx.input(0);
+      if (ctx.has_input(1) && ctx.has_input(2)) {
+        FI_ASSIGN_OR_RETURN(x, ctx.emit_intermediate("Max", {x, ctx.input(1)}, {}));
+        return ctx.emit("Min", {x, ctx.input(2)}, {});
+      }
+      return ctx.emit(ctx.has_input(1) ? "Max" : "Min", {x, ctx.input(ctx.has_input(1) ? 1 : 2)}, {});
+    }
     for (int i = 1; i <= 2; ++i) {
       if (!ctx.has_input(i)) continue;
       FI_ASSIGN_OR_RETURN(ConstTensorView v, ctx.constant_input(i));

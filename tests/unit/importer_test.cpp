@@ -223,6 +223,54 @@ TEST(ImporterTest, NonConstantShapeInputIsRefused) {
   expect_error(import(m), "must be a constant");
 }
 
+// Clip whose bounds are computed (a mel spectrogram clips at its own max - 80 dB): lowered
+// to Max/Min, run against hand-computed values. y = Clip(x, max(x) - 3), z = Clip(x, lo, max(x) - 1).
+TEST(ImporterTest, ClipWithComputedBoundsRuns) {
+  onnx::ModelProto m = relu_model();
+  auto* g = m.mutable_graph();
+  g->clear_node();
+  g->clear_output();
+  auto* c = g->add_initializer();
+  c->set_name("c");
+  c->set_data_type(onnx::TensorProto::FLOAT);
+  c->add_float_data(3.f);
+  auto* one = g->add_initializer();
+  one->set_name("one");
+  one->set_data_type(onnx::TensorProto::FLOAT);
+  one->add_float_data(1.f);
+  auto node = [&](const char* op, std::vector<std::string> ins, const char* out) {
+    auto* n = g->add_node();
+    n->set_op_type(op);
+    for (const std::string& i : ins) n->add_input(i);
+    n->add_output(out);
+    return n;
+  };
+  add_int_attr(node("ReduceMax", {"x"}, "m"), "keepdims", 0);
+  node("Sub", {"m", "c"}, "lo");
+  node("Sub", {"m", "one"}, "hi");
+  node("Clip", {"x", "lo"}, "y");
+  node("Clip", {"x", "lo", "hi"}, "z");
+  g->add_output()->set_name("y");
+  g->add_output()->set_name("z");
+  Result<Graph> graph = import(m);
+  ASSERT_TRUE(graph.is_ok()) << graph.status().message();
+  int max_min = 0;
+  for (const Node& n : graph->nodes) max_min += n.op == "Max" || n.op == "Min";
+  EXPECT_EQ(max_min, 3);  // y: Max; z: Max then Min
+  Result<Session> s = Session::create(*graph);
+  ASSERT_TRUE(s.is_ok()) << s.status().message();
+  HostTensor x = HostTensor::zeros(DType::kFloat32, {1, 3});
+  const float xs[3] = {-1.f, 4.f, 2.5f};  // max 4: lo 1, hi 3
+  for (int i = 0; i < 3; ++i) x.as<float>()[i] = xs[i];
+  auto out = s->run({{"x", x}});
+  ASSERT_TRUE(out.is_ok()) << out.status().message();
+  const float want_y[3] = {1.f, 4.f, 2.5f}, want_z[3] = {1.f, 3.f, 2.5f};
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_FLOAT_EQ((*out)[0].as<float>()[i], want_y[i]);
+    EXPECT_FLOAT_EQ((*out)[1].as<float>()[i], want_z[i]);
+  }
+}
+
 TEST(ImporterTest, GarbageAndTruncatedBytesNeverCrash) {
   const std::string good = relu_model().SerializeAsString();
   for (size_t len = 0; len < good.size(); ++len) {
