@@ -99,7 +99,7 @@ MODELS = [
          exporter="torch.onnx (wake-word head with an If)",
          inputs={"x.1": ([1, 16, 96], ("uniform", -1.0, 1.0))}),
     dict(name="silero_vad", wheel="silero-vad", member="silero_vad/data/silero_vad.onnx",
-         exporter="spox (If on the sample rate; LSTM cell as arithmetic in the branches)",
+         exporter="spox (If on the sample rate, an LSTM in each branch)",
          inputs={"input": ([1, 512], ("uniform", -0.5, 0.5)), "state": ([2, 1, 128], ("normal", 0.1)),
                  "sr": ([], ("const", 16000))}),
     dict(name="silero_vad_16k_op15", wheel="silero-vad", member="silero_vad/data/silero_vad_16k_op15.onnx",
