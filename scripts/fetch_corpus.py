@@ -94,7 +94,7 @@ MODELS = [
          inputs={"input_1": ([1, 76, 32, 1], ("uniform", -1.0, 3.0))}),
     dict(name="oww_hey_mycroft", wheel="openwakeword", member="openwakeword/resources/models/hey_mycroft_v0.1.onnx",
          exporter="tf2onnx 1.10.1 (Keras LSTM wake-word head)",
-         inputs={"input_1": ([1, 16, 96], ("uniform", -1.0, 1.0))}),
+         inputs={"input_1": ([4, 16, 96], ("uniform", -1.0, 1.0))}),
     dict(name="oww_hey_jarvis", wheel="openwakeword", member="openwakeword/resources/models/hey_jarvis_v0.1.onnx",
          exporter="torch.onnx (wake-word head with an If)",
          inputs={"x.1": ([1, 16, 96], ("uniform", -1.0, 1.0))}),
