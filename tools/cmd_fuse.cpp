@@ -47,8 +47,9 @@ Status distribute(const std::string& flag, const std::map<std::string, V>& given
         taken = true;
       }
     if (!taken)
-      return Status::error(flag + " names '" + key +
-                           "', which is no input of an ONNX model being fused (NAME or MEMBER/NAME)");
+      return Status::error(
+          flag + " names '" + key +
+          "', which is no input of an ONNX model being fused (NAME or MEMBER/NAME; a .fim's shapes are fixed)");
   }
   return Status::ok();
 }
