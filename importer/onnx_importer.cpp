@@ -37,7 +37,6 @@ Status convert_node(ImportState& state, const onnx::NodeProto& proto, const std:
       return Status::error(where + ": input '" + in + "' is not defined before this node");
   onnx::NodeProto named = proto;
   if (named.name().empty()) named.set_name(name);
-  if (proto.op_type() == "If") return inline_if(state, named);
   const OnnxConverter* converter = find_converter(proto.op_type(), state.opset);
   if (!converter) {
     std::string ranges;
@@ -50,6 +49,7 @@ Status convert_node(ImportState& state, const onnx::NodeProto& proto, const std:
     return Status::error("op '" + proto.op_type() + "' at node '" + name + "' is supported at opsets " + ranges +
                          ", not " + std::to_string(state.opset));
   }
+  if (proto.op_type() == "If") return inline_if(state, named);
   NodeContext context(state, named);
   FI_RETURN_IF_ERROR(converter->convert(context));
   FI_RETURN_IF_ERROR(context.check_attributes());
