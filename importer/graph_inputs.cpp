@@ -62,8 +62,9 @@ Status check_agrees(const std::string& what, const std::string& source, const Sh
 
 template <class T>
 Status parse_number(const std::string& text, T* out) {
+  const char* begin = text.data() + (text.size() > 1 && text[0] == '+' && text[1] != '-');  // "+3" too
   const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, *out);
+  auto [ptr, ec] = std::from_chars(begin, end, *out);
   if (ec != std::errc() || ptr != end) return Status::error("bad");
   return Status::ok();
 }

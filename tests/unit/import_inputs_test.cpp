@@ -224,6 +224,10 @@ TEST(ImportInputsTest, ValuesParseInTheDeclaredType) {
   ASSERT_TRUE(parse_value("-9223372036854775808", DType::kInt64, &i64).is_ok());
   EXPECT_EQ(i64, INT64_MIN);
   EXPECT_FALSE(parse_value("1.5", DType::kInt64, &i64).is_ok());
+  ASSERT_TRUE(parse_value("+7", DType::kInt64, &i64).is_ok());
+  EXPECT_EQ(i64, 7);
+  EXPECT_FALSE(parse_value("+-7", DType::kInt64, &i64).is_ok());
+  EXPECT_FALSE(parse_value("+", DType::kInt64, &i64).is_ok());
   EXPECT_FALSE(parse_value("9223372036854775808", DType::kInt64, &i64).is_ok());
   int32_t i32 = 0;
   EXPECT_FALSE(parse_value("3000000000", DType::kInt32, &i32).is_ok());
