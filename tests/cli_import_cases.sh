@@ -34,8 +34,9 @@ expect_ok() {
 # --shape: an OCR-like detector [N,3,H,W]; H and W are not the batch.
 expect_error "graph input 'x' [?,3,?,?] has unknown dims 2 (symbolic 'H'), 3 (symbolic 'W') (--batch sets only dim 0): give its shape with --shape x=D0,D1,..." \
   "$fusedinf" import "$c/dyn_conv/model.onnx" -o "$work/dc.fim" --batch 2
-expect_ok "$fusedinf" import "$c/dyn_conv/model.onnx" -o "$work/dc.fim" --shape x=2,3,8,10
-expect_ok "$fusedinf" run "$work/dc.fim" --input "$c/dyn_conv/input_0.npy" --expect "$c/dyn_conv/expected_0.npy"
+# (options before the positional: each --shape / --input takes one value, never the model)
+expect_ok "$fusedinf" import --shape x=2,3,8,10 "$c/dyn_conv/model.onnx" -o "$work/dc.fim"
+expect_ok "$fusedinf" run --input "$c/dyn_conv/input_0.npy" --expect "$c/dyn_conv/expected_0.npy" "$work/dc.fim"
 expect_error "sets dim 1 to 4, the model fixes it at 3" "$fusedinf" import "$c/dyn_conv/model.onnx" -o "$work/x.fim" --shape x=2,4,8,10
 expect_error "has rank 2, the model declares rank 4" "$fusedinf" import "$c/dyn_conv/model.onnx" -o "$work/x.fim" --shape x=2,3
 expect_error "--shape names 'z', which is not an input of the model (inputs: 'x')" \

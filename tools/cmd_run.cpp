@@ -144,8 +144,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("model", args->path, ".fim file")->required();
   cmd->add_option("--input", args->inputs,
                   "[NAME=]FILE (.npy or .pb); random where none is given. NAME is the tensor's name as is "
-                  "('/', ':', '=', spaces allowed)");
-  cmd->add_option("--expect", args->expects, "[NAME=]FILE: expected output (NAME as is); mismatch exits 1");
+                  "('/', ':', '=', spaces allowed)")
+      ->allow_extra_args(false);  // one FILE per --input: `--input a.npy model.fim` keeps the model
+  cmd->add_option("--expect", args->expects, "[NAME=]FILE: expected output (NAME as is); mismatch exits 1")
+      ->allow_extra_args(false);
   cmd->add_option("--seed", args->seed, "Seed of the random inputs");
   cmd->add_option("--tolerance", args->tolerance, "Largest relative L2 error accepted by --expect");
   cmd->add_option("--models", args->members, "Members of a fused group to run (default: all)")->delimiter(',');

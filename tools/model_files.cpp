@@ -21,10 +21,12 @@ void add_input_options(CLI::App& cmd, InputArgs& args) {
       ->check(CLI::PositiveNumber);
   cmd.add_option("--shape", args.shapes,
                  "NAME=D0,D1,...: the whole shape of input NAME (repeatable); needed for every unknown dim "
-                 "(symbolic, -1, 0) other than the first");
+                 "(symbolic, -1, 0) other than the first")
+      ->allow_extra_args(false);  // one value per --shape: `--shape x=1,3 model.onnx` keeps the model
   cmd.add_option("--constant-input", args.constants,
                  "NAME=V0,V1,...: bind input NAME to these values (its declared dtype, row-major; repeatable); "
-                 "it folds away and leaves the inputs");
+                 "it folds away and leaves the inputs")
+      ->allow_extra_args(false);
 }
 
 Status parse_input_args(const InputArgs& args, ModelLoadOptions& options) {
