@@ -216,6 +216,23 @@ void append_recurrent_cases(std::vector<OpCase>& c) {
                2,
                kTransRtol,
                kDotAtol});
+  // Batch 1: the CPU's matrix-vector path for H R' and (r . H) Rh'.
+  c.push_back({"gru_batch1_bidirectional_lens",
+               "GRU",
+               {x({6, 1, 7}), w({2, 24, 7}), w({2, 24, 8}), w({2, 48}), lens({4}), x({2, 1, 8})},
+               with(rnn("bidirectional", 8, 0, "Sigmoid,Tanh,Sigmoid,Tanh", Floats(4, 0.f), Floats(4, 0.f)),
+                    {{"linear_before_reset", int64_t{0}}}),
+               2,
+               kTransRtol,
+               kDotAtol});
+  c.push_back(
+      {"lstm_batch1_layout1_peepholes",
+       "LSTM",
+       {x({1, 7, 6}), w({1, 36, 6}), w({1, 36, 9}), w({1, 72}), absent(), x({1, 1, 9}), x({1, 1, 9}), w({1, 27})},
+       with(rnn("forward", 9, 1, "Sigmoid,Tanh,Tanh", Floats(3, 0.f), Floats(3, 0.f)), {{"input_forget", int64_t{0}}}),
+       3,
+       kTransRtol,
+       kDotAtol});
   c.push_back({"rnn_forward_lens_zero",
                "RNN",
                {x({4, 3, 5}), w({1, 6, 5}), w({1, 6, 6}), w({1, 12}), lens({4, 0, 2}), x({1, 3, 6})},
