@@ -34,6 +34,10 @@ constexpr RnnActInfo kActs[] = {
 Status infer_recurrent(const Node& node, std::span<const ValueInfo> in, std::span<ValueInfo> out) {
   RecurrentParams p;
   FI_RETURN_IF_ERROR(parse_recurrent(node, &p));
+  // Here, not in parse_recurrent: Attributes::has takes a std::string (kernels must not allocate).
+  if (p.kind != RnnKind::kLstm && node.attrs.has("input_forget")) return Status::error("input_forget is LSTM's only");
+  if (p.kind != RnnKind::kGru && node.attrs.has("linear_before_reset"))
+    return Status::error("linear_before_reset is GRU's only");
   for (size_t i = 0; i < in.size(); ++i) {
     if (!in[i].present || i == 4) continue;
     FI_RETURN_IF_ERROR(expect_dtype(in[i], DType::kFloat32, i == 0 ? "X" : "a weight or state input"));
@@ -116,9 +120,6 @@ Status parse_recurrent(const Node& node, RecurrentParams* params) {
   if (!(p.clip > 0.f)) return Status::error("clip must be > 0");
   p.input_forget = a.int_or("input_forget", 0) != 0;
   p.linear_before_reset = a.int_or("linear_before_reset", 0) != 0;
-  if (p.kind != RnnKind::kLstm && a.has("input_forget")) return Status::error("input_forget is LSTM's only");
-  if (p.kind != RnnKind::kGru && a.has("linear_before_reset"))
-    return Status::error("linear_before_reset is GRU's only");
 
   const int count = p.acts_per_dir * p.num_directions;
   const std::span<const float> alphas = a.floats("activation_alpha"), betas = a.floats("activation_beta");
