@@ -1064,6 +1064,59 @@ TEST_P(BackendDataErrorsTest, GatherIndexOutOfRangeFailsTheRunNamingTheNode) {
   }
 }
 
+// A sequence_lens value outside [0, T] fails the run naming the node (CPU: the kernel's
+// check; CUDA: reported from the device and clamped); good lengths after it run.
+TEST_P(BackendDataErrorsTest, SequenceLensOutOfRangeFailsTheRunNamingTheNode) {
+  std::unique_ptr<Backend> backend;
+  if (GetParam() == "cpu") {
+    backend = make_cpu_backend(CpuBackendOptions{0, true});
+  } else {
+#if FUSEDINF_HAVE_CUDA
+    if (!cuda_device_available()) GTEST_SKIP() << "no CUDA device: skipped";
+    Result<std::unique_ptr<Backend>> made = make_cuda_backend(CudaBackendOptions{.poison_allocations = true});
+    ASSERT_TRUE(made.is_ok()) << made.status().message();
+    backend = std::move(made).value();
+#else
+    GTEST_SKIP() << "no CUDA device: skipped";
+#endif
+  }
+  Graph g;
+  g.name = "rnn_errors";
+  const std::vector<float> values = {0.5f, -0.25f, 0.125f, 1.f, -1.f, 0.75f, 0.3f, -0.6f, 0.2f, 0.9f, -0.1f, 0.4f};
+  const int x = g.add_constant("x", DType::kFloat32, {3, 2, 2}, Buffer::copy_of(values.data(), 12 * 4));
+  const int wt = g.add_constant("w", DType::kFloat32, {1, 2, 2}, Buffer::copy_of(values.data(), 4 * 4));
+  const int rt = g.add_constant("r", DType::kFloat32, {1, 2, 2}, Buffer::copy_of(values.data() + 4, 4 * 4));
+  const int lens = g.add_tensor("lens", DType::kInt32, {2});
+  const int y = g.add_tensor("y", DType::kFloat32, {3, 1, 2, 2});
+  g.inputs = {{"lens", lens}};
+  Node rnn{"RNN", "recurrent", {x, wt, rt, -1, lens}, {y}, {}};
+  rnn.attrs = attrs({{"direction", "forward"},
+                     {"hidden_size", int64_t{2}},
+                     {"layout", int64_t{0}},
+                     {"activations", "Tanh"},
+                     {"activation_alpha", Floats{0.f}},
+                     {"activation_beta", Floats{0.f}}});
+  g.nodes.push_back(rnn);
+  g.outputs = {{"y", y}};
+  Result<Session> session = Session::create(*backend, std::move(g));
+  ASSERT_TRUE(session.is_ok()) << session.status().message();
+  auto feed = [](int32_t a, int32_t b) {
+    HostTensor t = HostTensor::zeros(DType::kInt32, {2});
+    t.as<int32_t>()[0] = a;
+    t.as<int32_t>()[1] = b;
+    return std::map<std::string, HostTensor>{{"lens", t}};
+  };
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    Result<std::vector<HostTensor>> good = session->run(feed(3, 1));
+    ASSERT_TRUE(good.is_ok()) << good.status().message();
+    EXPECT_EQ((*good)[0].as<float>()[7], 0.f) << "entry 1 past its length";
+    Result<std::vector<HostTensor>> bad = session->run(feed(1, round == 0 ? 4 : -1));
+    ASSERT_FALSE(bad.is_ok()) << "a length outside [0, 3] must fail the run";
+    EXPECT_NE(bad.status().message().find("recurrent"), std::string::npos) << bad.status().message();
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(BackendDataErrors, BackendDataErrorsTest,
                          ::testing::Values(std::string("cpu"), std::string("cuda")),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
