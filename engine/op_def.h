@@ -49,6 +49,7 @@ std::span<const OpDef> shape_op_defs();
 std::span<const OpDef> data_movement_op_defs();
 std::span<const OpDef> resize_op_defs();
 std::span<const OpDef> fused_op_defs();
+std::span<const OpDef> recurrent_op_defs();
 
 // nullptr when `op` is not an IR op.
 const OpDef* find_op_def(std::string_view op);

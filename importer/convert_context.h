@@ -37,6 +37,8 @@ class ConvertContext {
   virtual std::string attr_string(std::string_view name, const std::string& fallback) const = 0;
   virtual std::vector<int64_t> attr_ints(std::string_view name, std::vector<int64_t> fallback = {}) const = 0;
   virtual std::vector<float> attr_floats(std::string_view name, std::vector<float> fallback = {}) const = 0;
+  virtual std::vector<std::string> attr_strings(std::string_view name,
+                                                std::vector<std::string> fallback = {}) const = 0;
   // A TENSOR attribute (Constant's value); an error when absent or of another type.
   virtual Result<HostTensor> attr_tensor(std::string_view name) const = 0;
   // Names of attributes present on the node (to refuse unknown or unsupported ones).
@@ -57,7 +59,8 @@ class ConvertContext {
 
   virtual int num_outputs() const = 0;  // ONNX outputs with non-empty names
 
-  // Emits one IR node whose outputs are this ONNX node's outputs (in order).
+  // Emits one IR node whose outputs are this ONNX node's outputs (in order). An absent optional
+  // output before a present one becomes an internal tensor that nothing reads.
   virtual Status emit(const std::string& op, std::vector<int> inputs, Attributes attrs) = 0;
   // Emits one IR node with a single new internal output; returns its tensor index.
   virtual Result<int> emit_intermediate(const std::string& op, std::vector<int> inputs, Attributes attrs) = 0;
@@ -94,7 +97,8 @@ std::span<const OnnxConverter> reduce_converters();
 std::span<const OnnxConverter> shape_converters();
 std::span<const OnnxConverter> data_movement_converters();
 std::span<const OnnxConverter> resize_converters();
-std::span<const OnnxConverter> misc_converters();  // Identity, Dropout, Constant (importer core)
+std::span<const OnnxConverter> misc_converters();       // Identity, Dropout, Constant (importer core)
+std::span<const OnnxConverter> recurrent_converters();  // LSTM, GRU, RNN
 
 std::vector<const OnnxConverter*> all_converters();
 // The converter for `onnx_op` at `opset`, or nullptr.

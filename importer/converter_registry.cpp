@@ -10,6 +10,7 @@ std::vector<const OnnxConverter*> all_converters() {
       conv_converters(),          pool_converters(),    normalization_converters(), elementwise_converters(),
       matmul_converters(),        softmax_converters(), reduce_converters(),        shape_converters(),
       data_movement_converters(), resize_converters(),  misc_converters(),
+      recurrent_converters(),
   };
   std::vector<const OnnxConverter*> converters;
   for (auto family : families)

@@ -51,6 +51,12 @@ std::vector<float> NodeContext::attr_floats(std::string_view name, std::vector<f
   return {a->floats().begin(), a->floats().end()};
 }
 
+std::vector<std::string> NodeContext::attr_strings(std::string_view name, std::vector<std::string> fallback) const {
+  const auto* a = find_typed(name, onnx::AttributeProto::STRINGS);
+  if (!a) return fallback;
+  return {a->strings().begin(), a->strings().end()};
+}
+
 Result<HostTensor> NodeContext::attr_tensor(std::string_view name) const {
   const auto* a = find_typed(name, onnx::AttributeProto::TENSOR);
   if (!a) return fail("attribute '" + std::string(name) + "' is absent or not a tensor");
@@ -155,19 +161,23 @@ Status NodeContext::add_node(Node node) {
 
 Status NodeContext::emit(const std::string& op, std::vector<int> inputs, Attributes attrs) {
   Node node{op, name_(), std::move(inputs), {}, std::move(attrs)};
-  bool gap = false;
-  for (const std::string& out : proto_.output()) {
-    if (out.empty()) {
-      gap = true;
+  int last = proto_.output_size() - 1;  // the last present output
+  while (last >= 0 && proto_.output(last).empty()) --last;
+  for (int o = 0; o <= last; ++o) {
+    const std::string& out = proto_.output(o);
+    if (out.empty()) {  // absent before a present one: an internal tensor nothing reads
+      node.outputs.push_back(state_.graph.add_tensor(
+          name_() + "/unused_output_" + std::to_string(o) + "_" + std::to_string(state_.counter++), DType::kFloat32,
+          {}));
       continue;
     }
-    if (gap) return fail("an absent optional output before a present one is not supported");
     if (state_.value_of.count(out)) return fail("output '" + out + "' is already defined");
     node.outputs.push_back(state_.graph.add_tensor(out, DType::kFloat32, {}));
   }
   const std::vector<int> outputs = node.outputs;
   FI_RETURN_IF_ERROR(add_node(std::move(node)));
-  for (size_t o = 0; o < outputs.size(); ++o) state_.value_of[proto_.output(static_cast<int>(o))] = outputs[o];
+  for (size_t o = 0; o < outputs.size(); ++o)
+    if (!proto_.output(static_cast<int>(o)).empty()) state_.value_of[proto_.output(static_cast<int>(o))] = outputs[o];
   return Status::ok();
 }
 

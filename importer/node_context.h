@@ -36,6 +36,7 @@ class NodeContext final : public ConvertContext {
   std::string attr_string(std::string_view name, const std::string& fallback) const override;
   std::vector<int64_t> attr_ints(std::string_view name, std::vector<int64_t> fallback) const override;
   std::vector<float> attr_floats(std::string_view name, std::vector<float> fallback) const override;
+  std::vector<std::string> attr_strings(std::string_view name, std::vector<std::string> fallback) const override;
   Result<HostTensor> attr_tensor(std::string_view name) const override;
   std::vector<std::string> attr_names() const override;
   void ignore_attrs(std::initializer_list<std::string_view> names) override;

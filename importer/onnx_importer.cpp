@@ -1,6 +1,7 @@
 // ONNX -> Graph: reads the model, its initializers and inputs, then converts node after node
 // (importer/ops/*), each emitted node shape-inferred and, when its inputs are constants,
-// folded. Unused nodes and constants are dropped at the end.
+// folded; an If whose condition folds is replaced by its taken branch (if_inline.cpp).
+// Unused nodes and constants are dropped at the end.
 #include "importer/onnx_importer.h"
 
 #include <onnx/onnx_pb.h>
@@ -10,6 +11,8 @@
 #include <limits>
 
 #include "engine/graph_rewrite.h"
+#include "importer/convert_node.h"
+#include "importer/graph_inputs.h"
 #include "importer/node_context.h"
 #include "importer/onnx_tensor.h"
 
@@ -22,36 +25,18 @@ namespace {
 constexpr int kMinOpset = 7;
 constexpr int kMaxOpset = 21;
 
-Status add_graph_input(ImportState& state, const onnx::ValueInfoProto& info) {
-  const std::string what = "graph input '" + info.name() + "'";
-  if (!info.type().has_tensor_type()) return Status::error(what + " is not a tensor");
-  const auto& tensor_type = info.type().tensor_type();
-  FI_ASSIGN_OR_RETURN(DType dtype, dtype_from_onnx(tensor_type.elem_type(), what));
-  if (!tensor_type.has_shape()) return Status::error(what + " has an unknown rank (static shapes are required)");
-  Shape shape;
-  for (const auto& dim : tensor_type.shape().dim()) {
-    if (dim.has_dim_value()) {
-      if (dim.dim_value() < 0) return Status::error(what + " has a negative dimension");
-      shape.push_back(dim.dim_value());
-    } else {
-      shape.push_back(state.options->batch_size);  // symbolic (dim_param) or unknown: the batch size
-    }
-  }
-  const int t = state.graph.add_tensor(info.name(), dtype, shape);
-  state.graph.inputs.push_back({info.name(), t});
-  state.value_of[info.name()] = t;
-  return Status::ok();
-}
+}  // namespace
 
-Status convert_node(ImportState& state, const onnx::NodeProto& proto, int index) {
-  std::string name = proto.name();
-  if (name.empty()) name.append("#").append(std::to_string(index));
+Status convert_node(ImportState& state, const onnx::NodeProto& proto, const std::string& fallback_name) {
+  const std::string name = proto.name().empty() ? fallback_name : proto.name();
   const std::string where = "node '" + name + "' (" + proto.op_type() + ", opset " + std::to_string(state.opset) + ")";
   if (!proto.domain().empty() && proto.domain() != "ai.onnx")
     return Status::error(where + ": op domain '" + proto.domain() + "' is not supported");
   for (const std::string& in : proto.input())
     if (!in.empty() && !state.value_of.count(in))
       return Status::error(where + ": input '" + in + "' is not defined before this node");
+  onnx::NodeProto named = proto;
+  if (named.name().empty()) named.set_name(name);
   const OnnxConverter* converter = find_converter(proto.op_type(), state.opset);
   if (!converter) {
     std::string ranges;
@@ -64,8 +49,7 @@ Status convert_node(ImportState& state, const onnx::NodeProto& proto, int index)
     return Status::error("op '" + proto.op_type() + "' at node '" + name + "' is supported at opsets " + ranges +
                          ", not " + std::to_string(state.opset));
   }
-  onnx::NodeProto named = proto;
-  if (named.name().empty()) named.set_name(name);
+  if (proto.op_type() == "If") return inline_if(state, named);
   NodeContext context(state, named);
   FI_RETURN_IF_ERROR(converter->convert(context));
   FI_RETURN_IF_ERROR(context.check_attributes());
@@ -74,8 +58,6 @@ Status convert_node(ImportState& state, const onnx::NodeProto& proto, int index)
       return Status::error(where + ": the converter did not produce output '" + out + "'");
   return Status::ok();
 }
-
-}  // namespace
 
 Result<Graph> import_onnx_bytes(const void* data, size_t size, const std::string& base_dir,
                                 const ImportOptions& options) {
@@ -103,9 +85,10 @@ Result<Graph> import_onnx_bytes(const void* data, size_t size, const std::string
         state.graph.add_constant(init.name(), t.dtype, t.shape, Buffer::copy_of(t.bytes.data(), t.bytes.size()));
   }
   if (g.sparse_initializer_size() > 0) return Status::error("sparse initializers are not supported");
+  FI_RETURN_IF_ERROR(check_input_options(g, options));
   for (const auto& input : g.input())
     if (!state.value_of.count(input.name())) FI_RETURN_IF_ERROR(add_graph_input(state, input));
-  for (int i = 0; i < g.node_size(); ++i) FI_RETURN_IF_ERROR(convert_node(state, g.node(i), i));
+  for (int i = 0; i < g.node_size(); ++i) FI_RETURN_IF_ERROR(convert_node(state, g.node(i), "#" + std::to_string(i)));
   for (const auto& output : g.output()) {
     auto it = state.value_of.find(output.name());
     if (it == state.value_of.end()) return Status::error("graph output '" + output.name() + "' is never computed");

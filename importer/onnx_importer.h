@@ -3,6 +3,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "engine/evaluator.h"
 #include "engine/graph.h"
@@ -12,13 +13,22 @@
 namespace fusedinf::importer {
 
 struct ImportOptions {
-  // Value given to symbolic (dim_param) or unknown input dimensions.
+  // Value of an input's FIRST dimension when the file leaves it unknown (symbolic, -1, 0 or
+  // absent). Any other unknown dimension must come from input_shapes (or static_inputs),
+  // else the import fails naming the input and the dim (importer/graph_inputs.h).
   int64_t batch_size = 1;
+  // Whole shapes of graph inputs (`--shape NAME=D0,D1,...`); dims the file fixes must agree.
+  std::map<std::string, Shape> input_shapes;
+  // Graph inputs bound to constants (`--constant-input NAME=V0,V1,...`): the values as
+  // written, parsed in the input's declared element type, row-major, as many as its shape
+  // holds. The input becomes a constant (nodes reading it fold; an If it decides is inlined)
+  // and leaves the graph's inputs.
+  std::map<std::string, std::vector<std::string>> constant_inputs;
   // Evaluates nodes whose inputs are all constant (shape chains); the CPU reference kernels.
   NodeEvaluator evaluator;
   // Inputs that may be frozen to these values when a node needs them as constants (a
-  // Reshape's shape fed from a graph input). Only inputs actually needed are frozen and
-  // they stop being graph inputs.
+  // Reshape's shape fed from a graph input, an If's condition). Only inputs actually needed
+  // are frozen and they stop being graph inputs. Their shapes fix the inputs' shapes.
   std::map<std::string, HostTensor> static_inputs;
   // Graph name; defaults to the file name without extension.
   std::string model_name;

@@ -112,8 +112,8 @@ int run_model(const std::string& path, const std::vector<std::string>& input_arg
   for (const HostTensor& out : *outputs) {
     std::printf("output %s: %s\n", out.name.c_str(), describe_tensor(out).c_str());
     if (!save_dir.empty()) {
-      Status s = write_npy(save_dir + "/" + out.name + ".npy", out);
-      if (!s.is_ok()) return fail(s);
+      Status s = write_npy(tensor_file_path(save_dir, out.name), out);
+      if (!s.is_ok()) return fail(s.with_context("output '" + out.name + "'"));
     }
     auto want = expected->find(out.name);
     if (want == expected->end()) continue;
@@ -142,12 +142,18 @@ void add_run_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("run", "Run a .fim model (on the GPU when there is one, else the CPU)");
   cmd->add_option("model", args->path, ".fim file")->required();
-  cmd->add_option("--input", args->inputs, "[NAME=]FILE (.npy or .pb); random where none is given");
-  cmd->add_option("--expect", args->expects, "[NAME=]FILE: expected output; mismatch exits 1");
+  cmd->add_option("--input", args->inputs,
+                  "[NAME=]FILE (.npy or .pb); random where none is given. NAME is the tensor's name as is "
+                  "('/', ':', '=', spaces allowed)")
+      ->allow_extra_args(false);  // one FILE per --input: `--input a.npy model.fim` keeps the model
+  cmd->add_option("--expect", args->expects, "[NAME=]FILE: expected output (NAME as is); mismatch exits 1")
+      ->allow_extra_args(false);
   cmd->add_option("--seed", args->seed, "Seed of the random inputs");
   cmd->add_option("--tolerance", args->tolerance, "Largest relative L2 error accepted by --expect");
   cmd->add_option("--models", args->members, "Members of a fused group to run (default: all)")->delimiter(',');
-  cmd->add_option("--save-outputs", args->save_dir, "Write each output as DIR/NAME.npy");
+  cmd->add_option("--save-outputs", args->save_dir,
+                  "Write each output as DIR/NAME.npy, NAME escaped: bytes other than A-Z a-z 0-9 - _ . (and a "
+                  "leading .) become %XX, so 'a/b:0' is DIR/a%2Fb%3A0.npy");
   cmd->add_option("--backend", args->backend, "cpu, cuda or auto (CUDA when a GPU is usable)");
   cmd->add_flag("--tf32", args->backend_options.allow_tf32, "CUDA: allow TF32 in cuBLAS/cuDNN (default: exact fp32)");
   cmd->add_flag("--no-library-epilogues", args->own_epilogues,

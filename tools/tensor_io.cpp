@@ -7,6 +7,7 @@
 
 #include "importer/onnx_importer.h"
 #include "runtime/npy.h"
+#include "tools/tensor_args.h"
 
 namespace fusedinf::tools {
 
@@ -31,16 +32,12 @@ Result<std::map<std::string, HostTensor>> bind_tensor_args(const std::vector<std
                                                            const std::vector<GraphIo>& ios, const char* what) {
   std::map<std::string, HostTensor> bound;
   size_t position = 0;
+  std::vector<std::string> names;
+  for (const GraphIo& io : ios) names.push_back(io.name);
   for (const std::string& arg : args) {
-    std::string name, path = arg;
-    const size_t eq = arg.find('=');
-    if (eq != std::string::npos) {
-      name = arg.substr(0, eq);
-      path = arg.substr(eq + 1);
-      bool known = false;
-      for (const GraphIo& io : ios) known |= io.name == name;
-      if (!known) return Status::error(std::string(what) + " '" + name + "' is not a name of the model");
-    } else {
+    FI_ASSIGN_OR_RETURN(auto split, split_tensor_arg(arg, names, what));
+    auto [name, path] = split;
+    if (name.empty()) {
       if (position >= ios.size())
         return Status::error("more " + std::string(what) + " files than the model has (" + std::to_string(ios.size()) +
                              ")");
@@ -52,6 +49,10 @@ Result<std::map<std::string, HostTensor>> bind_tensor_args(const std::vector<std
     bound.emplace(name, std::move(t));
   }
   return bound;
+}
+
+std::string tensor_file_path(const std::string& dir, const std::string& name) {
+  return dir + "/" + escape_tensor_name(name) + ".npy";
 }
 
 HostTensor random_tensor(DType dtype, const Shape& shape, uint64_t seed) {

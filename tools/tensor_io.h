@@ -15,9 +15,14 @@ namespace fusedinf::tools {
 // Reads a .npy or .pb tensor file (by extension).
 Result<HostTensor> read_tensor_file(const std::string& path);
 
-// Binds "[NAME=]FILE" arguments to the names in `ios` (by name, else by position).
+// Binds "[NAME=]FILE" arguments to the names in `ios` (by name, else by position); names
+// may hold '=', '/', ':', spaces (tools/tensor_args.h: split_tensor_arg).
 Result<std::map<std::string, HostTensor>> bind_tensor_args(const std::vector<std::string>& args,
                                                            const std::vector<GraphIo>& ios, const char* what);
+
+// DIR/<escaped name>.npy, the file `run --save-outputs DIR` writes for tensor `name`
+// (escape_tensor_name: "a/b:0" -> "a%2Fb%3A0").
+std::string tensor_file_path(const std::string& dir, const std::string& name);
 
 // Normal(0,1) floats; ints in [0, 10); bools 0/1; deterministic for a seed.
 HostTensor random_tensor(DType dtype, const Shape& shape, uint64_t seed);

@@ -1,4 +1,5 @@
-// Ops the importer removes or turns into constants: Identity, Dropout (inference), Constant.
+// Ops the importer removes or turns into constants: Identity, Dropout (inference), Constant;
+// and If, listed here for its opset range but inlined by the importer core (if_inline.cpp).
 #include "importer/convert_context.h"
 
 namespace fusedinf::importer {
@@ -46,10 +47,15 @@ Status convert_constant(ConvertContext& ctx) {
   return ctx.fail("has no value attribute");
 }
 
+// convert_node hands If to inline_if (it needs the node's GRAPH attributes and the importer's
+// state); this converter is never reached through it.
+Status convert_if(ConvertContext& ctx) { return ctx.fail("If is inlined by the importer core, not converted"); }
+
 constexpr OnnxConverter kMiscConverters[] = {
     {"Identity", 7, 21, convert_identity},
     {"Dropout", 7, 21, convert_dropout},
     {"Constant", 7, 21, convert_constant},
+    {"If", 7, 21, convert_if},
 };
 
 }  // namespace

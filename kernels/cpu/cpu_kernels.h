@@ -44,6 +44,7 @@ std::span<const CpuKernel> shape_kernels();
 std::span<const CpuKernel> data_movement_kernels();
 std::span<const CpuKernel> resize_kernels();
 std::span<const CpuKernel> fused_kernels();
+std::span<const CpuKernel> recurrent_kernels();
 // Faster kernels the CPU backend prefers to the reference kernel of the same op, through
 // OpenBLAS: Conv and FusedConv (conv_gemm.cpp), Gemm, MatMul and their fused forms
 // (matmul_blas.cpp); and without OpenBLAS, 2-d MaxPool and AveragePool (pool_2d.cpp) and fp32
@@ -53,6 +54,7 @@ std::span<const CpuKernel> fast_conv_kernels();
 std::span<const CpuKernel> fast_matmul_kernels();
 std::span<const CpuKernel> fast_pool_kernels();
 std::span<const CpuKernel> fast_elementwise_kernels();
+std::span<const CpuKernel> fast_recurrent_kernels();  // LSTM, GRU, RNN (recurrent_fast.cpp, OpenBLAS)
 
 // nullptr when no CPU kernel implements `op`.
 const CpuKernel* find_cpu_kernel(std::string_view op);

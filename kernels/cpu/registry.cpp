@@ -10,6 +10,7 @@ std::vector<const CpuKernel*> all_cpu_kernels() {
       conv_kernels(),          pool_kernels(),    normalization_kernels(), elementwise_kernels(),
       matmul_kernels(),        softmax_kernels(), reduce_kernels(),        shape_kernels(),
       data_movement_kernels(), resize_kernels(),  fused_kernels(),
+      recurrent_kernels(),
   };
   std::vector<const CpuKernel*> kernels;
   for (auto family : families)
@@ -30,7 +31,8 @@ Status run_reference_kernel(const KernelArgs& args) {
 }
 
 const CpuKernel* find_cpu_backend_kernel(std::string_view op) {
-  for (auto family : {fast_conv_kernels(), fast_matmul_kernels(), fast_pool_kernels(), fast_elementwise_kernels()})
+  for (auto family : {fast_conv_kernels(), fast_matmul_kernels(), fast_pool_kernels(), fast_elementwise_kernels(),
+                      fast_recurrent_kernels()})
     for (const CpuKernel& k : family)
       if (k.op == op) return &k;
   return find_cpu_kernel(op);

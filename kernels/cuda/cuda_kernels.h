@@ -98,6 +98,7 @@ std::span<const CudaKernel> reduce_kernels();         // Reduce*, ArgMax, ArgMin
 std::span<const CudaKernel> data_movement_kernels();  // Concat, Split, Slice, Gather(Elements), Pad, Trilu, ...
 std::span<const CudaKernel> shape_kernels();          // Reshape & co, Transpose, Expand, Tile, Range, ...
 std::span<const CudaKernel> resize_kernels();         // Resize
+std::span<const CudaKernel> recurrent_kernels();      // LSTM, GRU, RNN (cuBLAS + gate kernel)
 
 // nullptr when no CUDA kernel implements `op`.
 const CudaKernel* find_cuda_kernel(std::string_view op);

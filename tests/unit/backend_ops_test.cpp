@@ -140,6 +140,122 @@ constexpr float kTransRtol = 1e-4f, kTransAtol = 1e-5f;
 // Long dot products (Conv, Gemm): device algorithms sum in other orders.
 constexpr float kDotAtol = 1e-4f;
 
+// ---- LSTM, GRU, RNN (engine/recurrent.h's IR form): directions, layouts, optional inputs,
+// sequence_lens shorter than the sequence (and 0), activation lists, clip; a larger LSTM for the
+// CPU's sgemm path. Gates and sums over short rows: transcendental and dot tolerances.
+void append_recurrent_cases(std::vector<OpCase>& c) {
+  auto lens = [](std::vector<double> values) {
+    InputSpec s = spec(DType::kInt32, {static_cast<int64_t>(values.size())}, false, Fill::kValues);
+    s.values = std::move(values);
+    return s;
+  };
+  auto rnn = [](const char* direction, int64_t hidden, int64_t layout, const char* acts, Floats alpha, Floats beta) {
+    return attrs({{"direction", direction},
+                  {"hidden_size", hidden},
+                  {"layout", layout},
+                  {"activations", acts},
+                  {"activation_alpha", alpha},
+                  {"activation_beta", beta}});
+  };
+  c.push_back(
+      {"lstm_forward_all_inputs",
+       "LSTM",
+       {x({5, 3, 4}), w({1, 24, 4}), w({1, 24, 6}), w({1, 48}), lens({5, 2, 4}), x({1, 3, 6}), x({1, 3, 6}),
+        w({1, 18})},
+       with(rnn("forward", 6, 0, "Sigmoid,Tanh,Tanh", Floats(3, 0.f), Floats(3, 0.f)), {{"input_forget", int64_t{0}}}),
+       3,
+       kTransRtol,
+       kDotAtol});
+  c.push_back(
+      {"lstm_bidirectional_layout1_clip_input_forget",
+       "LSTM",
+       {x({3, 6, 5}), w({2, 28, 5}), w({2, 28, 7}), w({2, 56}), lens({6, 0, 3}), x({3, 2, 7}), absent(), w({2, 21})},
+       with(rnn("bidirectional", 7, 1, "Sigmoid,Tanh,Tanh,Sigmoid,Tanh,Tanh", Floats(6, 0.f), Floats(6, 0.f)),
+            {{"clip", 0.8f}, {"input_forget", int64_t{1}}}),
+       3,
+       kTransRtol,
+       kDotAtol});
+  c.push_back({"lstm_reverse_activations_no_bias",
+               "LSTM",
+               {x({4, 2, 3}), w({1, 20, 3}), w({1, 20, 5})},
+               with(rnn("reverse", 5, 0, "HardSigmoid,Elu,Softsign", {0.3f, 0.7f, 0.f}, {0.4f, 0.f, 0.f}),
+                    {{"input_forget", int64_t{0}}}),
+               3,
+               kTransRtol,
+               kDotAtol});
+  c.push_back({"lstm_bidirectional_h64_seq20",
+               "LSTM",
+               {x({20, 2, 40}), w({2, 256, 40}), w({2, 256, 64}), w({2, 512})},
+               with(rnn("bidirectional", 64, 0, "Sigmoid,Tanh,Tanh,Sigmoid,Tanh,Tanh", Floats(6, 0.f), Floats(6, 0.f)),
+                    {{"input_forget", int64_t{0}}}),
+               3,
+               kTransRtol,
+               1e-3f});
+  c.push_back({"gru_forward_lens",
+               "GRU",
+               {x({5, 3, 4}), w({1, 18, 4}), w({1, 18, 6}), w({1, 36}), lens({3, 5, 1}), x({1, 3, 6})},
+               with(rnn("forward", 6, 0, "Sigmoid,Tanh", Floats(2, 0.f), Floats(2, 0.f)),
+                    {{"linear_before_reset", int64_t{0}}}),
+               2,
+               kTransRtol,
+               kDotAtol});
+  c.push_back({"gru_bidirectional_layout1_linear_before_reset_clip",
+               "GRU",
+               {x({2, 6, 3}), w({2, 15, 3}), w({2, 15, 5}), w({2, 30}), lens({4, 6}), x({2, 2, 5})},
+               with(rnn("bidirectional", 5, 1, "Sigmoid,Tanh,HardSigmoid,ScaledTanh", {0.f, 0.f, 0.25f, 0.9f},
+                        {0.f, 0.f, 0.45f, 1.2f}),
+                    {{"linear_before_reset", int64_t{1}}, {"clip", 1.5f}}),
+               2,
+               kTransRtol,
+               kDotAtol});
+  c.push_back({"gru_reverse_no_bias_softsign",
+               "GRU",
+               {x({4, 2, 3}), w({1, 12, 3}), w({1, 12, 4})},
+               with(rnn("reverse", 4, 0, "Softsign,Softplus", Floats(2, 0.f), Floats(2, 0.f)),
+                    {{"linear_before_reset", int64_t{0}}}),
+               2,
+               kTransRtol,
+               kDotAtol});
+  // Batch 1: the CPU's matrix-vector path for H R' and (r . H) Rh'.
+  c.push_back({"gru_batch1_bidirectional_lens",
+               "GRU",
+               {x({6, 1, 7}), w({2, 24, 7}), w({2, 24, 8}), w({2, 48}), lens({4}), x({2, 1, 8})},
+               with(rnn("bidirectional", 8, 0, "Sigmoid,Tanh,Sigmoid,Tanh", Floats(4, 0.f), Floats(4, 0.f)),
+                    {{"linear_before_reset", int64_t{0}}}),
+               2,
+               kTransRtol,
+               kDotAtol});
+  c.push_back(
+      {"lstm_batch1_layout1_peepholes",
+       "LSTM",
+       {x({1, 7, 6}), w({1, 36, 6}), w({1, 36, 9}), w({1, 72}), absent(), x({1, 1, 9}), x({1, 1, 9}), w({1, 27})},
+       with(rnn("forward", 9, 1, "Sigmoid,Tanh,Tanh", Floats(3, 0.f), Floats(3, 0.f)), {{"input_forget", int64_t{0}}}),
+       3,
+       kTransRtol,
+       kDotAtol});
+  c.push_back({"rnn_forward_lens_zero",
+               "RNN",
+               {x({4, 3, 5}), w({1, 6, 5}), w({1, 6, 6}), w({1, 12}), lens({4, 0, 2}), x({1, 3, 6})},
+               rnn("forward", 6, 0, "Tanh", {0.f}, {0.f}),
+               2,
+               kTransRtol,
+               kDotAtol});
+  c.push_back({"rnn_bidirectional_layout1_relu_leaky",
+               "RNN",
+               {x({3, 5, 4}), w({2, 5, 4}), w({2, 5, 5}), w({2, 10}), absent(), x({3, 2, 5})},
+               with(rnn("bidirectional", 5, 1, "Relu,LeakyRelu", {0.f, 0.2f}, {0.f, 0.f}), {{"clip", 2.f}}),
+               2,
+               kTransRtol,
+               kDotAtol});
+  c.push_back({"rnn_reverse_affine_only_y",
+               "RNN",
+               {x({3, 2, 4}), w({1, 3, 4}), w({1, 3, 3})},
+               rnn("reverse", 3, 0, "Affine", {0.5f}, {0.1f}),
+               1,
+               kTransRtol,
+               kDotAtol});
+}
+
 std::vector<OpCase> all_cases() {
   const int64_t kI64 = static_cast<int64_t>(DType::kInt64), kF32 = static_cast<int64_t>(DType::kFloat32);
   std::vector<OpCase> c;
@@ -632,6 +748,7 @@ std::vector<OpCase> all_cases() {
                "Range",
                {scalar(DType::kInt64, 10), scalar(DType::kInt64, -7), scalar(DType::kInt64, -3)},
                {}});
+  append_recurrent_cases(c);
   return c;
 }
 
@@ -944,6 +1061,59 @@ TEST_P(BackendDataErrorsTest, GatherIndexOutOfRangeFailsTheRunNamingTheNode) {
     ASSERT_FALSE(bad.is_ok()) << "an index out of range must fail the run";
     EXPECT_NE(bad.status().message().find("embedding"), std::string::npos) << bad.status().message();
     EXPECT_NE(bad.status().message().find("out of range"), std::string::npos) << bad.status().message();
+  }
+}
+
+// A sequence_lens value outside [0, T] fails the run naming the node (CPU: the kernel's
+// check; CUDA: reported from the device and clamped); good lengths after it run.
+TEST_P(BackendDataErrorsTest, SequenceLensOutOfRangeFailsTheRunNamingTheNode) {
+  std::unique_ptr<Backend> backend;
+  if (GetParam() == "cpu") {
+    backend = make_cpu_backend(CpuBackendOptions{0, true});
+  } else {
+#if FUSEDINF_HAVE_CUDA
+    if (!cuda_device_available()) GTEST_SKIP() << "no CUDA device: skipped";
+    Result<std::unique_ptr<Backend>> made = make_cuda_backend(CudaBackendOptions{.poison_allocations = true});
+    ASSERT_TRUE(made.is_ok()) << made.status().message();
+    backend = std::move(made).value();
+#else
+    GTEST_SKIP() << "no CUDA device: skipped";
+#endif
+  }
+  Graph g;
+  g.name = "rnn_errors";
+  const std::vector<float> values = {0.5f, -0.25f, 0.125f, 1.f, -1.f, 0.75f, 0.3f, -0.6f, 0.2f, 0.9f, -0.1f, 0.4f};
+  const int x = g.add_constant("x", DType::kFloat32, {3, 2, 2}, Buffer::copy_of(values.data(), 12 * 4));
+  const int wt = g.add_constant("w", DType::kFloat32, {1, 2, 2}, Buffer::copy_of(values.data(), 4 * 4));
+  const int rt = g.add_constant("r", DType::kFloat32, {1, 2, 2}, Buffer::copy_of(values.data() + 4, 4 * 4));
+  const int lens = g.add_tensor("lens", DType::kInt32, {2});
+  const int y = g.add_tensor("y", DType::kFloat32, {3, 1, 2, 2});
+  g.inputs = {{"lens", lens}};
+  Node rnn{"RNN", "recurrent", {x, wt, rt, -1, lens}, {y}, {}};
+  rnn.attrs = attrs({{"direction", "forward"},
+                     {"hidden_size", int64_t{2}},
+                     {"layout", int64_t{0}},
+                     {"activations", "Tanh"},
+                     {"activation_alpha", Floats{0.f}},
+                     {"activation_beta", Floats{0.f}}});
+  g.nodes.push_back(rnn);
+  g.outputs = {{"y", y}};
+  Result<Session> session = Session::create(*backend, std::move(g));
+  ASSERT_TRUE(session.is_ok()) << session.status().message();
+  auto feed = [](int32_t a, int32_t b) {
+    HostTensor t = HostTensor::zeros(DType::kInt32, {2});
+    t.as<int32_t>()[0] = a;
+    t.as<int32_t>()[1] = b;
+    return std::map<std::string, HostTensor>{{"lens", t}};
+  };
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    Result<std::vector<HostTensor>> good = session->run(feed(3, 1));
+    ASSERT_TRUE(good.is_ok()) << good.status().message();
+    EXPECT_EQ((*good)[0].as<float>()[7], 0.f) << "entry 1 past its length";
+    Result<std::vector<HostTensor>> bad = session->run(feed(1, round == 0 ? 4 : -1));
+    ASSERT_FALSE(bad.is_ok()) << "a length outside [0, 3] must fail the run";
+    EXPECT_NE(bad.status().message().find("recurrent"), std::string::npos) << bad.status().message();
   }
 }
 

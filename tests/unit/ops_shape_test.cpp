@@ -373,6 +373,7 @@ Result<std::vector<HostTensor>> import_and_run(const onnx::ModelProto& m, const 
       o.static_inputs[in.name] = in.value;
     else
       feeds[in.name] = in.value;
+    o.input_shapes[in.name] = in.value.shape;  // a declared 0 (an empty input) is "unknown" at import
   }
   const std::string bytes = m.SerializeAsString();
   FI_ASSIGN_OR_RETURN(Graph g, importer::import_onnx_bytes(bytes.data(), bytes.size(), "", o));

@@ -351,6 +351,44 @@ Builder resnet18_like() {
   return b;
 }
 
+// LSTM, GRU and RNN (CPU: OpenBLAS products and gate loops in the planned workspace): every
+// direction, sequence_lens, batch 1 (matrix-vector path) and 3.
+Builder recurrent_net() {
+  Builder b;
+  b.g.name = "recurrent_net";
+  auto rnn_attrs = [](const char* direction, int64_t hidden, const char* acts, size_t count) {
+    return attrs({{"direction", std::string(direction)},
+                  {"hidden_size", hidden},
+                  {"layout", int64_t{0}},
+                  {"activations", std::string(acts)},
+                  {"activation_alpha", std::vector<float>(count, 0.f)},
+                  {"activation_beta", std::vector<float>(count, 0.f)}});
+  };
+  const std::vector<int32_t> lens_values = {5, 2, 4};
+  const int lens = b.g.add_constant("lens", DType::kInt32, {3},
+                                    Buffer::copy_of(lens_values.data(), lens_values.size() * sizeof(int32_t)));
+  const int x = b.input("x", {5, 3, 4});
+  Attributes lstm = rnn_attrs("bidirectional", 6, "Sigmoid,Tanh,Tanh,Sigmoid,Tanh,Tanh", 6);
+  lstm.set("input_forget", int64_t{0});
+  const std::vector<int> l = b.node(
+      "LSTM", {x, b.weight({2, 24, 4}), b.weight({2, 24, 6}), b.weight({2, 48}), lens, -1, -1, b.weight({2, 18})}, lstm,
+      3);
+  Attributes gru = rnn_attrs("reverse", 5, "Sigmoid,Tanh", 2);
+  gru.set("linear_before_reset", int64_t{0});
+  const std::vector<int> g =
+      b.node("GRU", {b.input("x1", {6, 1, 4}), b.weight({1, 15, 4}), b.weight({1, 15, 5}), b.weight({1, 30})}, gru, 2);
+  b.output(l[0]);
+  b.output(l[2]);
+  b.output(g[1]);
+  b.output(b.op("RNN", {x, b.weight({1, 3, 4}), b.weight({1, 3, 3})}, rnn_attrs("forward", 3, "Tanh", 1)));
+  return b;
+}
+
+TEST(RunAllocationsTest, RecurrentNetNodesAllocateNothing) {
+  const Counts c = count(recurrent_net());
+  EXPECT_EQ(c.run, c.baseline);
+}
+
 TEST(RunAllocationsTest, ConvNetNodesAllocateNothing) {
   const Counts c = count(conv_net());
   EXPECT_EQ(c.run, c.baseline);
