@@ -10,6 +10,7 @@ std::vector<const OnnxConverter*> all_converters() {
       conv_converters(),          pool_converters(),    normalization_converters(), elementwise_converters(),
       matmul_converters(),        softmax_converters(), reduce_converters(),        shape_converters(),
       data_movement_converters(), resize_converters(),  misc_converters(),
+      scatter_gather_converters(), selection_converters(),  // ops helper block (issue 11)
   };
   std::vector<const OnnxConverter*> converters;
   for (auto family : families)

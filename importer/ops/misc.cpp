@@ -47,9 +47,9 @@ Status convert_constant(ConvertContext& ctx) {
 }
 
 constexpr OnnxConverter kMiscConverters[] = {
-    {"Identity", 7, 21, convert_identity},
-    {"Dropout", 7, 21, convert_dropout},
-    {"Constant", 7, 21, convert_constant},
+    {"Identity", 7, 28, convert_identity},
+    {"Dropout", 7, 28, convert_dropout},
+    {"Constant", 7, 28, convert_constant},
 };
 
 }  // namespace

@@ -44,6 +44,9 @@ std::span<const CpuKernel> shape_kernels();
 std::span<const CpuKernel> data_movement_kernels();
 std::span<const CpuKernel> resize_kernels();
 std::span<const CpuKernel> fused_kernels();
+// ops helper block (issue 11)
+std::span<const CpuKernel> scatter_gather_kernels();  // GatherND, ScatterND, ScatterElements
+std::span<const CpuKernel> selection_kernels();       // TopK
 // Faster kernels the CPU backend prefers to the reference kernel of the same op, through
 // OpenBLAS: Conv and FusedConv (conv_gemm.cpp), Gemm, MatMul and their fused forms
 // (matmul_blas.cpp); and without OpenBLAS, 2-d MaxPool and AveragePool (pool_2d.cpp) and fp32

@@ -10,6 +10,7 @@ std::vector<const CpuKernel*> all_cpu_kernels() {
       conv_kernels(),          pool_kernels(),    normalization_kernels(), elementwise_kernels(),
       matmul_kernels(),        softmax_kernels(), reduce_kernels(),        shape_kernels(),
       data_movement_kernels(), resize_kernels(),  fused_kernels(),
+      scatter_gather_kernels(), selection_kernels(),  // ops helper block (issue 11)
   };
   std::vector<const CpuKernel*> kernels;
   for (auto family : families)

@@ -2,6 +2,9 @@
 // and scale s, the source coordinate is
 //   half_pixel: (x + 0.5) / s - 0.5     pytorch_half_pixel: M != 1 ? (x + 0.5) / s - 0.5 : -0.5
 //   align_corners: M != 1 ? x * (n - 1) / (M - 1) : 0                asymmetric: x / s
+//   half_pixel_symmetric: n / 2 * (1 - m / M) + (x + 0.5) / s - 0.5    tf_half_pixel_for_nn: (x + 0.5) / s
+//   tf_crop_and_resize: M != 1 ? a (n - 1) + x (b - a) (n - 1) / (M - 1) : (b - a) (n - 1) / 2 + a (n - 1)
+//     with roi [a, b] of the dim; a source outside [0, n - 1] gives extrapolation_value
 // where M = s * n, the output length before flooring (the spec's reference uses it).
 // nearest picks one index by nearest_mode; linear blends floor and floor + 1 by the
 // fraction (both clamped to [0, n-1]), dims multiplied together.
@@ -19,6 +22,7 @@ namespace {
 struct Tap {
   int64_t index[2];
   float weight[2];
+  bool outside;  // tf_crop_and_resize: the source is outside the input
 };
 
 int64_t sum_of_dims(const Shape& shape) {
@@ -35,6 +39,8 @@ Status run_resize(const KernelArgs& a) {
   const std::string_view nearest = at.string_or("nearest_mode", "round_prefer_floor");
   const Shape &xs = a.inputs[0].shape, &ys = a.outputs[0].shape;
   const size_t rank = xs.size();
+  const std::span<const float> roi = at.floats("roi");
+  const float extrapolation = at.float_or("extrapolation_value", 0.f);
   // In the planned workspace (resize_workspace): per dim and output coordinate, up to two
   // taps (dim d's from taps[first[d]]); the input strides; one output element's coordinates.
   Scratch scratch(a.workspace);
@@ -56,14 +62,22 @@ Status run_resize(const KernelArgs& a) {
         src = x / s;
       else if (coord == "pytorch_half_pixel")
         src = m_eff != 1.0 ? (x + 0.5) / s - 0.5 : -0.5;
-      else
+      else if (coord == "half_pixel_symmetric")
+        src = n / 2.0 * (1.0 - static_cast<double>(m) / m_eff) + ((x + 0.5) / s - 0.5);
+      else if (coord == "tf_half_pixel_for_nn")
+        src = (x + 0.5) / s;
+      else if (coord == "tf_crop_and_resize") {
+        const double lo = roi[d], hi = roi[rank + d];
+        src = m_eff != 1.0 ? lo * (n - 1) + x * (hi - lo) * (n - 1) / (m_eff - 1) : (hi - lo) * (n - 1) / 2 + lo * (n - 1);
+      } else
         src = (x + 0.5) / s - 0.5;
       auto clamp = [&](int64_t i) { return std::min(std::max<int64_t>(i, 0), n - 1); };
       const double fl = std::floor(src), frac = src - fl;
       Tap t{};
       if (linear) {
         t = {{clamp(static_cast<int64_t>(fl)), clamp(static_cast<int64_t>(fl) + 1)},
-             {static_cast<float>(1.0 - frac), static_cast<float>(frac)}};
+             {static_cast<float>(1.0 - frac), static_cast<float>(frac)},
+             false};
       } else {
         int64_t i;
         if (frac == 0.0)
@@ -76,8 +90,9 @@ Status run_resize(const KernelArgs& a) {
           i = static_cast<int64_t>(fl) + (frac >= 0.5);
         else
           i = static_cast<int64_t>(fl) + (frac > 0.5);
-        t = {{clamp(i), clamp(i)}, {1.f, 0.f}};
+        t = {{clamp(i), clamp(i)}, {1.f, 0.f}, false};
       }
+      t.outside = coord == "tf_crop_and_resize" && (src < 0 || src > static_cast<double>(n - 1));
       taps[next++] = t;
     }
   }
@@ -90,6 +105,12 @@ Status run_resize(const KernelArgs& a) {
     for (size_t d = rank; d-- > 0;) {
       c[d] = rest % ys[d];
       rest /= ys[d];
+    }
+    bool outside = false;
+    for (size_t d = 0; d < rank; ++d) outside = outside || taps[first[d] + c[d]].outside;
+    if (outside) {
+      y[i] = extrapolation;
+      continue;
     }
     double acc = 0;
     for (int64_t corner = 0; corner < corners; ++corner) {

@@ -9,6 +9,7 @@ std::vector<const CudaKernel*> all_cuda_kernels() {
   const std::span<const CudaKernel> families[] = {
       conv_kernels(), matmul_kernels(), elementwise_kernels(),   softmax_kernels(), normalization_kernels(),
       pool_kernels(), reduce_kernels(), data_movement_kernels(), shape_kernels(),   resize_kernels(),
+      scatter_gather_kernels(), selection_kernels(),  // ops helper block (issue 11)
   };
   std::vector<const CudaKernel*> kernels;
   for (auto family : families)

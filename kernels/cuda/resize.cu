@@ -3,6 +3,7 @@
 // M = s * n (the spec's fractional output length), the source coordinate is
 //   half_pixel: (x + 0.5) / s - 0.5     pytorch_half_pixel: M != 1 ? (x + 0.5) / s - 0.5 : -0.5
 //   align_corners: M != 1 ? x * (n - 1) / (M - 1) : 0                asymmetric: x / s
+//   half_pixel_symmetric, tf_half_pixel_for_nn, tf_crop_and_resize: as kernels/cpu/resize.cpp
 // nearest picks one index by nearest_mode; linear blends floor and floor + 1 by the fraction
 // (both clamped to [0, n-1]), dims multiplied together, corners summed in the CPU's order.
 // Products and sums are rounded separately (no fused multiply-add) so results match the CPU.
@@ -15,7 +16,15 @@ namespace fusedinf::cuda {
 
 namespace {
 
-enum class Coord : int { kHalfPixel, kPytorchHalfPixel, kAlignCorners, kAsymmetric };
+enum class Coord : int {
+  kHalfPixel,
+  kPytorchHalfPixel,
+  kAlignCorners,
+  kAsymmetric,
+  kHalfPixelSymmetric,
+  kTfHalfPixelForNn,
+  kTfCropAndResize
+};
 enum class Nearest : int { kRoundPreferFloor, kRoundPreferCeil, kFloor, kCeil };
 
 struct ResizeParams {
@@ -28,14 +37,17 @@ struct ResizeParams {
   int64_t in_stride[kMaxRank] = {};
   double scale[kMaxRank] = {};  // the float attribute, widened
   double m_eff[kMaxRank] = {};  // scale * in_size, computed on the host as the CPU does
+  double roi_start[kMaxRank] = {}, roi_end[kMaxRank] = {};  // tf_crop_and_resize
+  float extrapolation = 0.f;
 };
 
 struct ResizeState : NodeState {
   ResizeParams params;
 };
 
-// The two taps of output coordinate x along dim d (indices clamped to [0, n-1]).
-__device__ inline void tap_of(const ResizeParams& p, int d, int64_t x, int64_t index[2], float weight[2]) {
+// The two taps of output coordinate x along dim d (indices clamped to [0, n-1]); returns
+// whether the source is outside the input (tf_crop_and_resize: then extrapolation_value).
+__device__ inline bool tap_of(const ResizeParams& p, int d, int64_t x, int64_t index[2], float weight[2]) {
   const int64_t n = p.in_size[d];
   const double s = p.scale[d], m_eff = p.m_eff[d];
   const double xd = static_cast<double>(x);
@@ -46,17 +58,29 @@ __device__ inline void tap_of(const ResizeParams& p, int d, int64_t x, int64_t i
     src = __ddiv_rn(xd, s);
   else if (p.coord == Coord::kPytorchHalfPixel)
     src = m_eff != 1.0 ? __dsub_rn(__ddiv_rn(__dadd_rn(xd, 0.5), s), 0.5) : -0.5;
-  else
+  else if (p.coord == Coord::kHalfPixelSymmetric)
+    src = __dadd_rn(__dmul_rn(__ddiv_rn(static_cast<double>(n), 2.0),
+                              __dsub_rn(1.0, __ddiv_rn(static_cast<double>(p.out_size[d]), m_eff))),
+                    __dsub_rn(__ddiv_rn(__dadd_rn(xd, 0.5), s), 0.5));
+  else if (p.coord == Coord::kTfHalfPixelForNn)
+    src = __ddiv_rn(__dadd_rn(xd, 0.5), s);
+  else if (p.coord == Coord::kTfCropAndResize) {
+    const double lo = p.roi_start[d], hi = p.roi_end[d], n1 = static_cast<double>(n - 1);
+    src = m_eff != 1.0 ? __dadd_rn(__dmul_rn(lo, n1),
+                                   __ddiv_rn(__dmul_rn(__dmul_rn(xd, __dsub_rn(hi, lo)), n1), __dsub_rn(m_eff, 1.0)))
+                       : __dadd_rn(__ddiv_rn(__dmul_rn(__dsub_rn(hi, lo), n1), 2.0), __dmul_rn(lo, n1));
+  } else
     src = __dsub_rn(__ddiv_rn(__dadd_rn(xd, 0.5), s), 0.5);
   const double fl = floor(src), frac = __dsub_rn(src, fl);
   const int64_t f = static_cast<int64_t>(fl);
   auto clamp = [n](int64_t i) { return i < 0 ? int64_t{0} : (i > n - 1 ? n - 1 : i); };
+  const bool outside = p.coord == Coord::kTfCropAndResize && (src < 0.0 || src > static_cast<double>(n - 1));
   if (p.linear) {
     index[0] = clamp(f);
     index[1] = clamp(f + 1);
     weight[0] = static_cast<float>(__dsub_rn(1.0, frac));
     weight[1] = static_cast<float>(frac);
-    return;
+    return outside;
   }
   int64_t i;
   if (frac == 0.0 || p.nearest == Nearest::kFloor)
@@ -70,6 +94,7 @@ __device__ inline void tap_of(const ResizeParams& p, int d, int64_t x, int64_t i
   index[0] = index[1] = clamp(i);
   weight[0] = 1.f;
   weight[1] = 0.f;
+  return outside;
 }
 
 __global__ void resize_kernel(const float* x, float* y, int64_t n, ResizeParams p) {
@@ -77,9 +102,14 @@ __global__ void resize_kernel(const float* x, float* y, int64_t n, ResizeParams 
     int64_t index[kMaxRank][2];
     float weight[kMaxRank][2];
     int64_t rest = i;
+    bool outside = false;
     for (int d = p.rank - 1; d >= 0; --d) {
-      tap_of(p, d, rest % p.out_size[d], index[d], weight[d]);
+      outside = tap_of(p, d, rest % p.out_size[d], index[d], weight[d]) || outside;
       rest /= p.out_size[d];
+    }
+    if (outside) {
+      y[i] = p.extrapolation;
+      continue;
     }
     double acc = 0;
     const int corners = 1 << p.rank;
@@ -123,6 +153,12 @@ Result<Prepared> prepare_resize(const PrepareArgs& a) {
     p.coord = Coord::kAlignCorners;
   else if (coord == "asymmetric")
     p.coord = Coord::kAsymmetric;
+  else if (coord == "half_pixel_symmetric")
+    p.coord = Coord::kHalfPixelSymmetric;
+  else if (coord == "tf_half_pixel_for_nn")
+    p.coord = Coord::kTfHalfPixelForNn;
+  else if (coord == "tf_crop_and_resize")
+    p.coord = Coord::kTfCropAndResize;
   else
     return refuse(node, "coordinate_transformation_mode '" + coord + "' is not supported");
   const std::string nearest = at.get_string("nearest_mode", "round_prefer_floor");
@@ -136,6 +172,9 @@ Result<Prepared> prepare_resize(const PrepareArgs& a) {
     p.nearest = Nearest::kCeil;
   else
     return refuse(node, "nearest_mode '" + nearest + "' is not supported");
+  const auto roi = at.get_floats("roi");
+  if (p.coord == Coord::kTfCropAndResize && roi.size() != 2 * rank) return refuse(node, "roi needs 2 * rank values");
+  p.extrapolation = at.get_float("extrapolation_value", 0.f);
   const auto in_strides = contiguous_strides(x.shape);
   for (size_t d = 0; d < rank; ++d) {
     if (x.shape[d] == 0) return refuse(node, "cannot resize an empty input " + shape_to_string(x.shape));
@@ -144,6 +183,10 @@ Result<Prepared> prepare_resize(const PrepareArgs& a) {
     p.in_stride[d] = in_strides[d];
     p.scale[d] = scales[d];
     p.m_eff[d] = p.scale[d] * static_cast<double>(x.shape[d]);
+    if (p.coord == Coord::kTfCropAndResize) {
+      p.roi_start[d] = roi[d];
+      p.roi_end[d] = roi[rank + d];
+    }
   }
   return Prepared{std::move(state), 0};
 }
