@@ -48,10 +48,8 @@ Status infer_norm(const Node& node, std::span<const ValueInfo> in, std::span<Val
 }
 
 constexpr OpDef kOps[] = {
-    {"BatchNormalization", 5, 5, 1, 1, infer_norm},
-    {"InstanceNormalization", 3, 3, 1, 1, infer_norm},
-    {"LayerNormalization", 2, 3, 1, 3, infer_norm},
-    {"LRN", 1, 1, 1, 1, infer_norm},
+    {"BatchNormalization", 5, 5, 1, 1, infer_norm}, {"InstanceNormalization", 3, 3, 1, 1, infer_norm},
+    {"LayerNormalization", 2, 3, 1, 3, infer_norm}, {"LRN", 1, 1, 1, 1, infer_norm},
     {"GroupNormalization", 3, 3, 1, 1, infer_norm},
 };
 

@@ -50,7 +50,8 @@ Status infer_gather_nd(const Node& node, std::span<const ValueInfo> in, std::spa
   const int64_t b = node.attrs.get_int("batch_dims", 0);
   const int64_t r = static_cast<int64_t>(x.size()), q = static_cast<int64_t>(idx.size());
   if (r < 1 || q < 1) return Status::error("data and indices must have rank >= 1");
-  if (b < 0 || b >= std::min(r, q)) return Status::error("batch_dims " + std::to_string(b) + " must be below both ranks");
+  if (b < 0 || b >= std::min(r, q))
+    return Status::error("batch_dims " + std::to_string(b) + " must be below both ranks");
   const int64_t k = idx.back();
   if (k < 1 || b + k > r)
     return Status::error("the indices' last dim " + std::to_string(k) + " (+ batch_dims) exceeds the data's rank " +

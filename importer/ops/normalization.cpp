@@ -79,10 +79,8 @@ Status convert_groupnorm(ConvertContext& ctx) {
 }
 
 constexpr OnnxConverter kConverters[] = {
-    {"BatchNormalization", 7, 28, convert_batchnorm},
-    {"InstanceNormalization", 7, 28, convert_instancenorm},
-    {"LayerNormalization", 17, 28, convert_layernorm},
-    {"LRN", 7, 28, convert_lrn},
+    {"BatchNormalization", 7, 28, convert_batchnorm},  {"InstanceNormalization", 7, 28, convert_instancenorm},
+    {"LayerNormalization", 17, 28, convert_layernorm}, {"LRN", 7, 28, convert_lrn},
     {"GroupNormalization", 18, 28, convert_groupnorm},
 };
 

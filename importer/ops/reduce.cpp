@@ -52,7 +52,8 @@ Status convert_cumsum(ConvertContext& ctx) {
   FI_ASSIGN_OR_RETURN(std::vector<int64_t> axis_values, ctx.constant_ints(1));
   if (axis_values.size() != 1) return ctx.fail("axis must hold one value, holds " + std::to_string(axis_values.size()));
   const int64_t axis = normalize_axis(axis_values[0], rank);
-  if (axis < 0) return ctx.fail("axis " + std::to_string(axis_values[0]) + " out of range for rank " + std::to_string(rank));
+  if (axis < 0)
+    return ctx.fail("axis " + std::to_string(axis_values[0]) + " out of range for rank " + std::to_string(rank));
   Attributes attrs;
   attrs.set("axis", axis);
   attrs.set("exclusive", ctx.attr_int("exclusive", 0) != 0 ? int64_t{1} : int64_t{0});

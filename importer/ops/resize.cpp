@@ -11,7 +11,6 @@
 #include <cmath>
 
 #include "engine/shape.h"
-
 #include "importer/convert_context.h"
 
 namespace fusedinf::importer {

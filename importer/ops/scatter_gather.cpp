@@ -1,4 +1,4 @@
-// ONNX GatherND, ScatterND, ScatterElements -> IR (same names). Defaults: batch_dims 0,
+// ONNX GatherND, ScatterND, ScatterElements (and Scatter, its opset 9-10 name) -> IR. Defaults: batch_dims 0,
 // axis 0, reduction "none" (ScatterND/ScatterElements 16 added add/mul, 18 max/min).
 #include <string>
 
@@ -45,6 +45,7 @@ constexpr OnnxConverter kConverters[] = {
     {"GatherND", 11, 28, convert_gather_nd},
     {"ScatterND", 11, 28, convert_scatter_nd},
     {"ScatterElements", 11, 28, convert_scatter_elements},
+    {"Scatter", 9, 10, convert_scatter_elements},  // deprecated in 11: ScatterElements under its old name
 };
 
 }  // namespace

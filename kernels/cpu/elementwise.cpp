@@ -98,9 +98,7 @@ Status run_unary_float(const KernelArgs& a) {
       return x < -l ? x + b : x > l ? x - b : 0.f;
     };
   else if (op == "Gelu" && at.string_or("approximate", "none") == "tanh")  // 0.5x(1 + tanh(sqrt(2/pi)(x + 0.044715x^3)))
-    f = [](float x) {
-      return 0.5f * x * (1.f + std::tanh(0.7978845608028654f * (x + 0.044715f * x * x * x)));
-    };
+    f = [](float x) { return 0.5f * x * (1.f + std::tanh(0.7978845608028654f * (x + 0.044715f * x * x * x))); };
   else if (op == "Gelu")  // 0.5x(1 + erf(x / sqrt(2)))
     f = [](float x) { return 0.5f * x * (1.f + std::erf(x * 0.7071067811865476f)); };
   else

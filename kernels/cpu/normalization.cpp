@@ -122,10 +122,8 @@ Status run_lrn(const KernelArgs& a) {
 }
 
 constexpr CpuKernel kKernels[] = {
-    {"BatchNormalization", run_batchnorm},
-    {"InstanceNormalization", run_instancenorm},
-    {"LayerNormalization", run_layernorm},
-    {"LRN", run_lrn},
+    {"BatchNormalization", run_batchnorm}, {"InstanceNormalization", run_instancenorm},
+    {"LayerNormalization", run_layernorm}, {"LRN", run_lrn},
     {"GroupNormalization", run_groupnorm},
 };
 

@@ -6,12 +6,14 @@ namespace fusedinf::cpu {
 
 std::vector<const CpuKernel*> all_cpu_kernels() {
   // The one visible table of CPU kernel families.
+  // clang-format off
   const std::span<const CpuKernel> families[] = {
       conv_kernels(),          pool_kernels(),    normalization_kernels(), elementwise_kernels(),
       matmul_kernels(),        softmax_kernels(), reduce_kernels(),        shape_kernels(),
       data_movement_kernels(), resize_kernels(),  fused_kernels(),
       scatter_gather_kernels(), selection_kernels(),  // ops helper block (issue 11)
   };
+  // clang-format on
   std::vector<const CpuKernel*> kernels;
   for (auto family : families)
     for (const CpuKernel& k : family) kernels.push_back(&k);

@@ -68,7 +68,8 @@ Status run_resize(const KernelArgs& a) {
         src = (x + 0.5) / s;
       else if (coord == "tf_crop_and_resize") {
         const double lo = roi[d], hi = roi[rank + d];
-        src = m_eff != 1.0 ? lo * (n - 1) + x * (hi - lo) * (n - 1) / (m_eff - 1) : (hi - lo) * (n - 1) / 2 + lo * (n - 1);
+        src = m_eff != 1.0 ? lo * (n - 1) + x * (hi - lo) * (n - 1) / (m_eff - 1)
+                           : (hi - lo) * (n - 1) / 2 + lo * (n - 1);
       } else
         src = (x + 0.5) / s - 0.5;
       auto clamp = [&](int64_t i) { return std::min(std::max<int64_t>(i, 0), n - 1); };

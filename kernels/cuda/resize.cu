@@ -35,8 +35,8 @@ struct ResizeParams {
   int64_t in_size[kMaxRank] = {};
   int64_t out_size[kMaxRank] = {};
   int64_t in_stride[kMaxRank] = {};
-  double scale[kMaxRank] = {};  // the float attribute, widened
-  double m_eff[kMaxRank] = {};  // scale * in_size, computed on the host as the CPU does
+  double scale[kMaxRank] = {};                              // the float attribute, widened
+  double m_eff[kMaxRank] = {};                              // scale * in_size, computed on the host as the CPU does
   double roi_start[kMaxRank] = {}, roi_end[kMaxRank] = {};  // tf_crop_and_resize
   float extrapolation = 0.f;
 };

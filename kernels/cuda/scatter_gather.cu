@@ -110,8 +110,8 @@ Status check_common(const PrepareArgs& p, ScatterGatherState& s) {
 
 // ---- GatherND: y[p * slice + j] = x[batch(p) * batch_stride + offset(tuple p) + j].
 template <class T, class I>
-__global__ void gather_nd_kernel(const T* x, const I* idx, T* y, int64_t n, Params s,
-                                 unsigned long long* data_error, int64_t node_index) {
+__global__ void gather_nd_kernel(const T* x, const I* idx, T* y, int64_t n, Params s, unsigned long long* data_error,
+                                 int64_t node_index) {
   FI_CUDA_FOR(i, n) {
     const int64_t p = i / s.slice, j = i % s.slice;
     const int64_t offset = tuple_offset(idx, p, s.tuple);
@@ -162,8 +162,8 @@ Status copy_data(const KernelArgs& a) {
 
 // ---- ScatterND: thread j of the slice applies updates[p * slice + j] for p = 0, 1, ...
 template <class T, class I>
-__global__ void scatter_nd_kernel(const I* idx, const T* u, T* y, Params s,
-                                  unsigned long long* data_error, int64_t node_index) {
+__global__ void scatter_nd_kernel(const I* idx, const T* u, T* y, Params s, unsigned long long* data_error,
+                                  int64_t node_index) {
   FI_CUDA_FOR(j, s.slice) {
     for (int64_t p = 0; p < s.tuples; ++p) {
       const int64_t offset = tuple_offset(idx, p, s.tuple);
@@ -205,8 +205,8 @@ Status run_scatter_nd(const KernelArgs& a) {
 // ---- ScatterElements: one thread per line (the indices' coordinates off the axis), in order
 // along the axis: y[line's x offset + idx * x_axis_stride] (op)= u[line's offset + k * stride].
 template <class T, class I>
-__global__ void scatter_elements_kernel(const I* idx, const T* u, T* y, Params s,
-                                        unsigned long long* data_error, int64_t node_index) {
+__global__ void scatter_elements_kernel(const I* idx, const T* u, T* y, Params s, unsigned long long* data_error,
+                                        int64_t node_index) {
   FI_CUDA_FOR(line, s.lines) {
     const int64_t x_base = strided_offset(line, s.line_dims), i_base = strided_offset(line, s.idx_line_dims);
     for (int64_t k = 0; k < s.len; ++k) {

@@ -609,8 +609,8 @@ TEST(Issue11OpsTest, CumSumForms) {
 TEST(Issue11OpsTest, GroupNormalizationPerChannelAndOpset18PerGroup) {
   // x = 0..7 as [1, 4, 1, 2], 2 groups of 2 channels: each group {a, a+1, a+2, a+3}, var 1.25.
   const F unit = {-1.34164079f, -0.44721360f, 0.44721360f, 1.34164079f};
-  const F want = {unit[0], unit[1], unit[2], unit[3], 2 * unit[0] + 1, 2 * unit[1] + 1, 2 * unit[2] + 1,
-                  2 * unit[3] + 1};
+  const F want = {unit[0],         unit[1],         unit[2],         unit[3],
+                  2 * unit[0] + 1, 2 * unit[1] + 1, 2 * unit[2] + 1, 2 * unit[3] + 1};
   expect_near(run1("GroupNormalization", attrs_of({{"num_groups", int64_t{2}}, {"epsilon", 0.f}}),
                    {iota({1, 4, 1, 2}), f32({4}, {1, 1, 2, 2}), f32({4}, {0, 0, 1, 1})}),
               want);
@@ -618,16 +618,19 @@ TEST(Issue11OpsTest, GroupNormalizationPerChannelAndOpset18PerGroup) {
     set_int(n, "num_groups", 2);
     set_float(n, "epsilon", 0.f);
   };
-  auto y21 = convert_run("GroupNormalization", 21,
-                         {x_in(iota({1, 4, 1, 2})), init("s", f32({4}, {1, 1, 2, 2})), init("b", f32({4}, {0, 0, 1, 1}))},
-                         1, eps0);
+  auto y21 = convert_run(
+      "GroupNormalization", 21,
+      {x_in(iota({1, 4, 1, 2})), init("s", f32({4}, {1, 1, 2, 2})), init("b", f32({4}, {0, 0, 1, 1}))}, 1, eps0);
   expect_near(y21[0], want);
   auto y18 = convert_run("GroupNormalization", 18,
                          {x_in(iota({1, 4, 1, 2})), init("s", f32({2}, {1, 2})), init("b", f32({2}, {0, 1}))}, 1, eps0);
   expect_near(y18[0], want);
   expect_error(convert_status("GroupNormalization", 18,
-                              {x_in(iota({1, 4, 1, 2})), init("s", f32({4}, {1, 1, 2, 2})), init("b", f32({4}, {0, 0, 0, 0})),
-                               },
+                              {
+                                  x_in(iota({1, 4, 1, 2})),
+                                  init("s", f32({4}, {1, 1, 2, 2})),
+                                  init("b", f32({4}, {0, 0, 0, 0})),
+                              },
                               1, eps0),
                "[num_groups]");
   expect_error(run_op("GroupNormalization", attrs_of({{"num_groups", int64_t{3}}}),
@@ -673,8 +676,7 @@ TEST(Issue11OpsTest, GatherNDTheSpecExamples) {
 }
 
 TEST(Issue11OpsTest, ScatterNDAndScatterElements) {
-  HostTensor y = run1("ScatterND", {},
-                      {iota({8}), i64({4, 1}, {4, 3, 1, 7}), f32({4}, {9, 10, 11, 12})});
+  HostTensor y = run1("ScatterND", {}, {iota({8}), i64({4, 1}, {4, 3, 1, 7}), f32({4}, {9, 10, 11, 12})});
   EXPECT_EQ(values_of<float>(y), (F{0, 11, 2, 10, 9, 5, 6, 12}));
   HostTensor add = run1("ScatterND", attrs_of({{"reduction", std::string("add")}}),
                         {f32({4}, {1, 2, 3, 4}), i64({2, 1}, {0, -4}), f32({2}, {5, 6})});
@@ -707,24 +709,24 @@ TEST(Issue11OpsTest, ResizeAxesPoliciesAndCropAndResize) {
   EXPECT_EQ(convert_run("Resize", 18, in, 1, sizes88("not_larger"))[0].shape, (Shape{1, 1, 2, 4}));
   EXPECT_EQ(convert_run("Resize", 18, in, 1, sizes88("not_smaller"))[0].shape, (Shape{1, 1, 4, 8}));
   // roi [0.5, 1.5] on the last axis, 3 outputs, linear: sources 1.5, 3, 4.5 (outside: 9).
-  auto crop = convert_run("Resize", 18,
-                          {x_in(iota({1, 4})), init("roi", f32({2}, {0.5f, 1.5f})), {"", {}, false},
-                           init("sizes", i64({1}, {3}))},
-                          1, [](onnx::NodeProto& n) {
-                            set_ints(n, "axes", I{1});
-                            set_string(n, "mode", "linear");
-                            set_string(n, "coordinate_transformation_mode", "tf_crop_and_resize");
-                            set_float(n, "extrapolation_value", 9.f);
-                          });
+  auto crop = convert_run(
+      "Resize", 18,
+      {x_in(iota({1, 4})), init("roi", f32({2}, {0.5f, 1.5f})), {"", {}, false}, init("sizes", i64({1}, {3}))}, 1,
+      [](onnx::NodeProto& n) {
+        set_ints(n, "axes", I{1});
+        set_string(n, "mode", "linear");
+        set_string(n, "coordinate_transformation_mode", "tf_crop_and_resize");
+        set_float(n, "extrapolation_value", 9.f);
+      });
   expect_near(crop[0], F{1.5f, 3, 9});
-  expect_error(convert_status("Resize", 18,
-                              {x_in(iota({1, 4})), init("roi", f32({2}, {0.f, 1.f})), init("scales", f32({1}, {2.f}))},
-                              1,
-                              [](onnx::NodeProto& n) {
-                                set_ints(n, "axes", I{1});
-                                set_string(n, "coordinate_transformation_mode", "tf_crop_and_resize");
-                              }),
-               "give sizes");
+  expect_error(
+      convert_status("Resize", 18,
+                     {x_in(iota({1, 4})), init("roi", f32({2}, {0.f, 1.f})), init("scales", f32({1}, {2.f}))}, 1,
+                     [](onnx::NodeProto& n) {
+                       set_ints(n, "axes", I{1});
+                       set_string(n, "coordinate_transformation_mode", "tf_crop_and_resize");
+                     }),
+      "give sizes");
 }
 
 TEST(Issue11OpsTest, OpsetsUpTo28) {
@@ -740,9 +742,9 @@ TEST(Issue11OpsTest, OpsetsUpTo28) {
 }
 
 TEST(Issue11OpsTest, DataDependentShapesAreRefusedWithTheReason) {
-  expect_error(convert_status("NonMaxSuppression", 11,
-                              {x_in(f32({1, 1, 4}, {0, 0, 1, 1})), init("s", f32({1, 1, 1}, {0.5f}))}),
-               "size depends on the input values");
+  expect_error(
+      convert_status("NonMaxSuppression", 11, {x_in(f32({1, 1, 4}, {0, 0, 1, 1})), init("s", f32({1, 1, 1}, {0.5f}))}),
+      "size depends on the input values");
 }
 
 }  // namespace
