@@ -170,6 +170,15 @@ def cases():
                   {"coordinate_transformation_mode": "tf_crop_and_resize", "mode": "linear", "axes": [3]},
                   consts=[("roi", np.array([0.1, 0.9], np.float32)), ("scales", empty),
                           ("sizes", np.array([5], np.int64))], opset=18))
+    for coord in ("half_pixel", "asymmetric", "pytorch_half_pixel"):
+        for exclude in (0, 1):
+            c.append(case(f"resize_cubic_{coord}_exclude{exclude}", "Resize", [("x", x4)], [("y", F)],
+                          {"coordinate_transformation_mode": coord, "mode": "cubic", "exclude_outside": exclude,
+                           "cubic_coeff_a": -0.5 if exclude else -0.75},
+                          consts=[("roi", empty), ("scales", np.array([1, 1, 1.7, 0.65], np.float32))], opset=19))
+    c.append(case("resize_cubic_align_corners_sizes", "Resize", [("x", x4)], [("y", F)],
+                  {"coordinate_transformation_mode": "align_corners", "mode": "cubic"},
+                  consts=[("roi", empty), ("scales", empty), ("sizes", np.array([1, 2, 9, 3], np.int64))], opset=13))
     c.append(case("resize_tf_half_pixel_for_nn", "Resize", [("x", x4)], [("y", F)],
                   {"coordinate_transformation_mode": "tf_half_pixel_for_nn", "mode": "nearest"},
                   consts=[("roi", empty), ("scales", np.array([1, 1, 0.65, 1.3], np.float32))], opset=11))

@@ -1,5 +1,5 @@
 // Resize (IR): "sizes" (the output shape) and "scales" (per dim, used by the coordinate
-// transform), "mode" nearest|linear, "coordinate_transformation_mode" half_pixel |
+// transform), "mode" nearest|linear|cubic (then "cubic_coeff_a", "exclude_outside"), "coordinate_transformation_mode" half_pixel |
 // pytorch_half_pixel | align_corners | asymmetric | half_pixel_symmetric | tf_half_pixel_for_nn |
 // tf_crop_and_resize (then "roi": starts then ends, 2 * rank floats, and "extrapolation_value"
 // for source coordinates outside the input), "nearest_mode" round_prefer_floor |
@@ -21,7 +21,8 @@ Status infer_resize(const Node& node, std::span<const ValueInfo> in, std::span<V
   const std::string mode = node.attrs.get_string("mode", "nearest");
   const std::string coord = node.attrs.get_string("coordinate_transformation_mode", "half_pixel");
   const std::string nearest = node.attrs.get_string("nearest_mode", "round_prefer_floor");
-  if (mode != "nearest" && mode != "linear") return Status::error("mode '" + mode + "' is not supported");
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
+    return Status::error("mode '" + mode + "' is not supported");
   if (coord != "half_pixel" && coord != "pytorch_half_pixel" && coord != "align_corners" && coord != "asymmetric" &&
       coord != "half_pixel_symmetric" && coord != "tf_half_pixel_for_nn" && coord != "tf_crop_and_resize")
     return Status::error("coordinate_transformation_mode '" + coord + "' is not supported");

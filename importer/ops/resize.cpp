@@ -5,8 +5,8 @@
 // the listed dims, sizes rounded half up) become full-rank sizes and scales here.
 // tf_crop_and_resize takes a constant roi (starts then ends of the listed dims) and sizes;
 // with scales it is refused, as the spec's output size, floor(n * (end - start) * scale),
-// and onnxruntime's, floor(n * scale), disagree. Resize-10, cubic mode and antialias are
-// refused.
+// and onnxruntime's, floor(n * scale), disagree. Mode cubic carries cubic_coeff_a and
+// exclude_outside. Resize-10 and antialias are refused.
 #include <algorithm>
 #include <cmath>
 
@@ -49,10 +49,10 @@ Result<std::vector<float>> float_values(const ConvertContext& ctx, int i) {
 
 Status convert_resize(ConvertContext& ctx) {
   const std::string mode = ctx.attr_string("mode", "nearest");
-  if (mode != "nearest" && mode != "linear") return ctx.fail("mode '" + mode + "' is not supported");
+  if (mode != "nearest" && mode != "linear" && mode != "cubic") return ctx.fail("mode '" + mode + "' is not supported");
   if (ctx.attr_int("antialias", 0) != 0) return ctx.fail("antialias is not supported");
-  if (ctx.attr_int("exclude_outside", 0) != 0) return ctx.fail("exclude_outside is not supported");
-  ctx.ignore_attrs({"cubic_coeff_a"});  // used only by mode cubic, refused above
+  const int64_t exclude_outside = ctx.attr_int("exclude_outside", 0) != 0 ? 1 : 0;
+  const float cubic_coeff_a = ctx.attr_float("cubic_coeff_a", -0.75f);
   const Shape& x = ctx.input_tensor(0).shape;
   const int64_t rank = static_cast<int64_t>(x.size());
   std::vector<int64_t> axes;
@@ -72,6 +72,10 @@ Status convert_resize(ConvertContext& ctx) {
   attrs.set("mode", mode);
   attrs.set("coordinate_transformation_mode", coord);
   attrs.set("nearest_mode", ctx.attr_string("nearest_mode", "round_prefer_floor"));
+  if (mode == "cubic") {
+    attrs.set("cubic_coeff_a", cubic_coeff_a);
+    attrs.set("exclude_outside", exclude_outside);
+  }
   const float extrapolation = ctx.attr_float("extrapolation_value", 0.f);
   std::vector<float> scales;
   std::vector<int64_t> sizes;

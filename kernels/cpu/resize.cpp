@@ -7,7 +7,10 @@
 //     with roi [a, b] of the dim; a source outside [0, n - 1] gives extrapolation_value
 // where M = s * n, the output length before flooring (the spec's reference uses it).
 // nearest picks one index by nearest_mode; linear blends floor and floor + 1 by the
-// fraction (both clamped to [0, n-1]), dims multiplied together.
+// fraction (both clamped to [0, n-1]), dims multiplied together; cubic blends floor - 1 ..
+// floor + 2 (clamped) with Keys' weights of cubic_coeff_a A at t = the fraction:
+//   ((A(t+1) - 5A)(t+1) + 8A)(t+1) - 4A, ((A+2)t - (A+3))t^2 + 1, the same two at 1 - t mirrored,
+// and with exclude_outside the taps outside [0, n-1] weigh 0 and the others are renormalised.
 #include <cmath>
 #include <span>
 #include <string_view>
@@ -20,8 +23,8 @@ namespace fusedinf::cpu {
 namespace {
 
 struct Tap {
-  int64_t index[2];
-  float weight[2];
+  int64_t index[4];  // linear and nearest use the first two
+  float weight[4];
   bool outside;  // tf_crop_and_resize: the source is outside the input
 };
 
@@ -34,14 +37,17 @@ int64_t sum_of_dims(const Shape& shape) {
 Status run_resize(const KernelArgs& a) {
   const Attributes& at = a.node.attrs;
   const std::span<const float> scales = at.floats("scales");
-  const bool linear = at.string_or("mode", "nearest") == "linear";
+  const bool linear = at.string_or("mode", "nearest") == "linear", cubic = at.string_or("mode", "nearest") == "cubic";
+  const double cubic_a = at.float_or("cubic_coeff_a", -0.75f);
+  const bool exclude_outside = at.int_or("exclude_outside", 0) != 0;
+  const int per = cubic ? 4 : 2;  // taps per dim
   const std::string_view coord = at.string_or("coordinate_transformation_mode", "half_pixel");
   const std::string_view nearest = at.string_or("nearest_mode", "round_prefer_floor");
   const Shape &xs = a.inputs[0].shape, &ys = a.outputs[0].shape;
   const size_t rank = xs.size();
   const std::span<const float> roi = at.floats("roi");
   const float extrapolation = at.float_or("extrapolation_value", 0.f);
-  // In the planned workspace (resize_workspace): per dim and output coordinate, up to two
+  // In the planned workspace (resize_workspace): per dim and output coordinate, up to four
   // taps (dim d's from taps[first[d]]); the input strides; one output element's coordinates.
   Scratch scratch(a.workspace);
   const std::span<Tap> taps = scratch.take<Tap>(static_cast<size_t>(sum_of_dims(ys)));
@@ -75,7 +81,24 @@ Status run_resize(const KernelArgs& a) {
       auto clamp = [&](int64_t i) { return std::min(std::max<int64_t>(i, 0), n - 1); };
       const double fl = std::floor(src), frac = src - fl;
       Tap t{};
-      if (linear) {
+      if (cubic) {
+        const double A = cubic_a, u = frac, v = 1.0 - frac;
+        const double w[4] = {((A * (u + 1) - 5 * A) * (u + 1) + 8 * A) * (u + 1) - 4 * A,
+                             ((A + 2) * u - (A + 3)) * u * u + 1, ((A + 2) * v - (A + 3)) * v * v + 1,
+                             ((A * (v + 1) - 5 * A) * (v + 1) + 8 * A) * (v + 1) - 4 * A};
+        double sum = 0;
+        for (int j = 0; j < 4; ++j) {
+          const int64_t i = static_cast<int64_t>(fl) - 1 + j;
+          const bool inside = i >= 0 && i < n;
+          sum += exclude_outside && !inside ? 0.0 : w[j];
+        }
+        for (int j = 0; j < 4; ++j) {
+          const int64_t i = static_cast<int64_t>(fl) - 1 + j;
+          const bool inside = i >= 0 && i < n;
+          t.index[j] = clamp(i);
+          t.weight[j] = static_cast<float>(exclude_outside ? (inside ? w[j] / sum : 0.0) : w[j]);
+        }
+      } else if (linear) {
         t = {{clamp(static_cast<int64_t>(fl)), clamp(static_cast<int64_t>(fl) + 1)},
              {static_cast<float>(1.0 - frac), static_cast<float>(frac)},
              false};
@@ -100,7 +123,8 @@ Status run_resize(const KernelArgs& a) {
   fill_strides(xs, in_strides);
   const float* x = a.inputs[0].as<float>();
   float* y = a.outputs[0].as<float>();
-  const int64_t corners = int64_t{1} << rank;
+  int64_t corners = 1;
+  for (size_t d = 0; d < rank; ++d) corners *= per;
   for (int64_t i = 0; i < a.outputs[0].numel(); ++i) {
     int64_t rest = i;  // unravelled into i's coordinates
     for (size_t d = rank; d-- > 0;) {
@@ -117,8 +141,9 @@ Status run_resize(const KernelArgs& a) {
     for (int64_t corner = 0; corner < corners; ++corner) {
       double w = 1;
       int64_t off = 0;
-      for (size_t d = 0; d < rank && w != 0; ++d) {
-        const int bit = (corner >> d) & 1;
+      int64_t digits = corner;  // tap of dim d: digit d of corner in base per
+      for (size_t d = 0; d < rank && w != 0; ++d, digits /= per) {
+        const int bit = static_cast<int>(digits % per);
         const Tap& t = taps[first[d] + c[d]];
         w *= t.weight[bit];
         off += t.index[bit] * in_strides[d];

@@ -5,7 +5,8 @@
 //   align_corners: M != 1 ? x * (n - 1) / (M - 1) : 0                asymmetric: x / s
 //   half_pixel_symmetric, tf_half_pixel_for_nn, tf_crop_and_resize: as kernels/cpu/resize.cpp
 // nearest picks one index by nearest_mode; linear blends floor and floor + 1 by the fraction
-// (both clamped to [0, n-1]), dims multiplied together, corners summed in the CPU's order.
+// (both clamped to [0, n-1]); cubic floor - 1 .. floor + 2 with the CPU's Keys weights (and
+// exclude_outside); dims multiplied together, corners summed in the CPU's order.
 // Products and sums are rounded separately (no fused multiply-add) so results match the CPU.
 #include <string>
 
@@ -30,6 +31,8 @@ enum class Nearest : int { kRoundPreferFloor, kRoundPreferCeil, kFloor, kCeil };
 struct ResizeParams {
   int rank = 0;
   bool linear = false;
+  bool cubic = false, exclude_outside = false;
+  double cubic_a = -0.75;
   Coord coord = Coord::kHalfPixel;
   Nearest nearest = Nearest::kRoundPreferFloor;
   int64_t in_size[kMaxRank] = {};
@@ -45,9 +48,24 @@ struct ResizeState : NodeState {
   ResizeParams params;
 };
 
-// The two taps of output coordinate x along dim d (indices clamped to [0, n-1]); returns
-// whether the source is outside the input (tf_crop_and_resize: then extrapolation_value).
-__device__ inline bool tap_of(const ResizeParams& p, int d, int64_t x, int64_t index[2], float weight[2]) {
+__device__ inline double dadd(double a, double b) { return __dadd_rn(a, b); }
+__device__ inline double dsub(double a, double b) { return __dsub_rn(a, b); }
+__device__ inline double dmul(double a, double b) { return __dmul_rn(a, b); }
+
+// Keys' cubic weight of a tap at distance t + 1 (outer taps) and t (inner taps), as the CPU
+// writes them: ((A(t+1) - 5A)(t+1) + 8A)(t+1) - 4A and ((A+2)t - (A+3))t^2 + 1.
+__device__ inline double cubic_outer(double A, double t) {
+  const double t1 = dadd(t, 1.0);
+  return dsub(dmul(dadd(dmul(dsub(dmul(A, t1), dmul(5.0, A)), t1), dmul(8.0, A)), t1), dmul(4.0, A));
+}
+__device__ inline double cubic_inner(double A, double t) {
+  return dadd(dmul(dmul(dsub(dmul(dadd(A, 2.0), t), dadd(A, 3.0)), t), t), 1.0);
+}
+
+// The taps of output coordinate x along dim d (indices clamped to [0, n-1]; two, or four for
+// cubic); returns whether the source is outside the input (tf_crop_and_resize: then
+// extrapolation_value).
+__device__ inline bool tap_of(const ResizeParams& p, int d, int64_t x, int64_t index[4], float weight[4]) {
   const int64_t n = p.in_size[d];
   const double s = p.scale[d], m_eff = p.m_eff[d];
   const double xd = static_cast<double>(x);
@@ -75,6 +93,22 @@ __device__ inline bool tap_of(const ResizeParams& p, int d, int64_t x, int64_t i
   const int64_t f = static_cast<int64_t>(fl);
   auto clamp = [n](int64_t i) { return i < 0 ? int64_t{0} : (i > n - 1 ? n - 1 : i); };
   const bool outside = p.coord == Coord::kTfCropAndResize && (src < 0.0 || src > static_cast<double>(n - 1));
+  if (p.cubic) {
+    const double v = dsub(1.0, frac);
+    const double w[4] = {cubic_outer(p.cubic_a, frac), cubic_inner(p.cubic_a, frac), cubic_inner(p.cubic_a, v),
+                         cubic_outer(p.cubic_a, v)};
+    double sum = 0;
+    for (int j = 0; j < 4; ++j) {
+      const bool inside = f - 1 + j >= 0 && f - 1 + j < n;
+      sum = dadd(sum, p.exclude_outside && !inside ? 0.0 : w[j]);
+    }
+    for (int j = 0; j < 4; ++j) {
+      const bool inside = f - 1 + j >= 0 && f - 1 + j < n;
+      index[j] = clamp(f - 1 + j);
+      weight[j] = static_cast<float>(p.exclude_outside ? (inside ? __ddiv_rn(w[j], sum) : 0.0) : w[j]);
+    }
+    return outside;
+  }
   if (p.linear) {
     index[0] = clamp(f);
     index[1] = clamp(f + 1);
@@ -99,8 +133,8 @@ __device__ inline bool tap_of(const ResizeParams& p, int d, int64_t x, int64_t i
 
 __global__ void resize_kernel(const float* x, float* y, int64_t n, ResizeParams p) {
   FI_CUDA_FOR(i, n) {
-    int64_t index[kMaxRank][2];
-    float weight[kMaxRank][2];
+    int64_t index[kMaxRank][4];
+    float weight[kMaxRank][4];
     int64_t rest = i;
     bool outside = false;
     for (int d = p.rank - 1; d >= 0; --d) {
@@ -112,12 +146,15 @@ __global__ void resize_kernel(const float* x, float* y, int64_t n, ResizeParams 
       continue;
     }
     double acc = 0;
-    const int corners = 1 << p.rank;
+    const int per = p.cubic ? 4 : 2;  // taps per dim; the tap of dim d is digit d of corner in base per
+    int corners = 1;
+    for (int d = 0; d < p.rank; ++d) corners *= per;
     for (int corner = 0; corner < corners; ++corner) {
       double w = 1;
       int64_t off = 0;
-      for (int d = 0; d < p.rank && w != 0; ++d) {
-        const int bit = (corner >> d) & 1;
+      int digits = corner;
+      for (int d = 0; d < p.rank && w != 0; ++d, digits /= per) {
+        const int bit = digits % per;
         w = __dmul_rn(w, static_cast<double>(weight[d][bit]));
         off += index[d][bit] * p.in_stride[d];
       }
@@ -142,8 +179,12 @@ Result<Prepared> prepare_resize(const PrepareArgs& a) {
   ResizeParams& p = state->params;
   p.rank = static_cast<int>(rank);
   const std::string mode = at.get_string("mode", "nearest");
-  if (mode != "nearest" && mode != "linear") return refuse(node, "mode '" + mode + "' is not supported");
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
+    return refuse(node, "mode '" + mode + "' is not supported");
   p.linear = mode == "linear";
+  p.cubic = mode == "cubic";
+  p.cubic_a = at.get_float("cubic_coeff_a", -0.75f);
+  p.exclude_outside = at.get_int("exclude_outside", 0) != 0;
   const std::string coord = at.get_string("coordinate_transformation_mode", "half_pixel");
   if (coord == "half_pixel")
     p.coord = Coord::kHalfPixel;

@@ -692,6 +692,16 @@ std::vector<OpCase> all_cases() {
                       {"mode", "linear"},
                       {"coordinate_transformation_mode", "half_pixel_symmetric"},
                       {"nearest_mode", "round_prefer_floor"}})});
+  c.push_back({"resize_cubic_exclude_outside",
+               "Resize",
+               {x({1, 2, 5, 7})},
+               attrs({{"sizes", Ints{1, 2, 8, 4}},
+                      {"scales", Floats{1.f, 1.f, 1.7f, 0.6f}},
+                      {"mode", "cubic"},
+                      {"cubic_coeff_a", -0.5f},
+                      {"exclude_outside", int64_t{1}},
+                      {"coordinate_transformation_mode", "half_pixel"},
+                      {"nearest_mode", "round_prefer_floor"}})});
   c.push_back({"resize_tf_crop_and_resize_extrapolate",
                "Resize",
                {x({1, 2, 5, 7})},
