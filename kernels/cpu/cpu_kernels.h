@@ -56,6 +56,7 @@ std::span<const CpuKernel> fast_conv_kernels();
 std::span<const CpuKernel> fast_matmul_kernels();
 std::span<const CpuKernel> fast_pool_kernels();
 std::span<const CpuKernel> fast_elementwise_kernels();
+std::span<const CpuKernel> fast_resize_kernels();  // ops helper block (issue 11): Resize (resize_fast.cpp)
 
 // nullptr when no CPU kernel implements `op`.
 const CpuKernel* find_cpu_kernel(std::string_view op);

@@ -33,7 +33,8 @@ Status run_reference_kernel(const KernelArgs& args) {
 }
 
 const CpuKernel* find_cpu_backend_kernel(std::string_view op) {
-  for (auto family : {fast_conv_kernels(), fast_matmul_kernels(), fast_pool_kernels(), fast_elementwise_kernels()})
+  for (auto family : {fast_conv_kernels(), fast_matmul_kernels(), fast_pool_kernels(), fast_elementwise_kernels(),
+                      fast_resize_kernels()})  // the last: ops helper block (issue 11)
     for (const CpuKernel& k : family)
       if (k.op == op) return &k;
   return find_cpu_kernel(op);
