@@ -66,6 +66,9 @@ def cases():
                   consts=[("like", np.zeros([2], np.int64))]))
     c.append(case("castlike_i32_to_f32", "CastLike", [("x", ints(-50, 50, 3, 5, dtype=np.int32))], [("y", F)],
                   consts=[("like", np.zeros([1], np.float32))]))
+    # ---- Mod-28: fmod=0 on floats (the sign of the divisor).
+    c.append(case("mod28_float_fmod0", "Mod", [("a", 10 * normal(4, 6)), ("b", normal(6) + np.float32(3) *
+                                                                        np.sign(normal(6)))], [("y", F)], opset=28))
     # ---- CumSum.
     for ex in (0, 1):
         for rev in (0, 1):

@@ -54,10 +54,9 @@ Status infer_broadcast(const Node& node, std::span<const ValueInfo> in, std::spa
     FI_RETURN_IF_ERROR(expect_same_dtype(in));
     const DType t = in[0].dtype;
     if (op == "PRelu" || op == "Mean") FI_RETURN_IF_ERROR(expect_dtype(in[0], DType::kFloat32, "input"));
-    if (op == "Mod") {  // fmod 1: C's fmod (sign of x); 0: integer modulo with the sign of y
+    if (op == "Mod") {  // fmod 1: C's fmod (sign of x); 0: x - floor(x / y) * y, the sign of y (Mod-28 on floats)
       const int64_t fmod = node.attrs.get_int("fmod", 0);
       if (fmod != 0 && fmod != 1) return Status::error("Mod's fmod must be 0 or 1");
-      if (t == DType::kFloat32 && fmod != 1) return Status::error("Mod on float32 needs fmod=1");
     }
     if (logical && t != DType::kBool) return Status::error(op + " takes bool inputs");
     if (t == DType::kBool && !(op == "Equal" || logical)) return Status::error("bool inputs are not supported");

@@ -109,6 +109,8 @@ Status convert_isinf(ConvertContext& ctx) {
 Status convert_mod(ConvertContext& ctx) {
   Attributes attrs;
   attrs.set("fmod", ctx.attr_int("fmod", 0));
+  if (ctx.attr_int("fmod", 0) == 0 && ctx.input_tensor(0).dtype == DType::kFloat32 && ctx.opset() < 28)
+    return ctx.fail("fmod=0 on float32 is defined from opset 28 (before, only fmod=1)");
   return ctx.emit("Mod", {ctx.input(0), ctx.input(1)}, attrs);
 }
 

@@ -209,7 +209,12 @@ Status run_binary(const KernelArgs& a) {
         const bool c_fmod = a.node.attrs.get_int("fmod", 0) != 0;
         fold_broadcast<T, T>(a, [c_fmod](T x, T y) {
           if constexpr (std::is_floating_point_v<T>) {
-            return std::fmod(x, y);
+            if (c_fmod) return std::fmod(x, y);
+            // Mod-28's fmod=0 on floats, x - floor(x / y) * y: fmod moved to y's sign; a zero
+            // takes y's sign; x = +-inf or y = 0 give NaN, y = +-inf gives x or y (by sign).
+            T r = std::fmod(x, y);
+            if (r != 0 && ((r < 0) != (y < 0))) r += y;
+            return r == 0 ? std::copysign(T(0), y) : r;
           } else {
             if (y == 0 || (y == T(-1) && x == std::numeric_limits<T>::min())) return T(0);
             T r = T(x % y);

@@ -182,7 +182,7 @@ struct ArithFn {
         return y > x ? y : x;
       case ArithOp::kPRelu:
         return x < 0 ? static_cast<T>(x * y) : x;
-      case ArithOp::kMod:  // integers: the sign of y (float32 needs kFmod: refused by inference)
+      case ArithOp::kMod:  // the sign of y (floats: Mod-28's fmod=0)
       case ArithOp::kFmod:
         if constexpr (kInt) {  // x % 0 and MIN % -1 are undefined: 0, like the CPU
           if (y == 0 || (y == T(-1) && x == int_min<T>())) return T(0);
@@ -190,7 +190,10 @@ struct ArithFn {
           if (op == ArithOp::kMod && r != 0 && ((r < 0) != (y < 0))) r = static_cast<T>(r + y);
           return r;
         } else {
-          return fmodf(x, y);
+          if (op == ArithOp::kFmod) return fmodf(x, y);
+          float r = fmodf(x, y);  // Mod-28's fmod=0 on floats, as the CPU: the sign of y
+          if (r != 0.f && ((r < 0.f) != (y < 0.f))) r = r + y;
+          return r == 0.f ? copysignf(0.f, y) : r;
         }
     }
     return x;  // unreachable

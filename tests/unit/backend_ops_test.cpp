@@ -634,6 +634,7 @@ std::vector<OpCase> all_cases() {
                {}});
   // ---- ops helper block (issue 11): Gelu, IsNaN, IsInf, CumSum, GroupNormalization, TopK,
   // GatherND, ScatterND, ScatterElements, Resize's new coordinate modes.
+  c.push_back({"mod_float_sign_of_divisor", "Mod", {wide({3, 7}), nonzero({7})}, attrs({{"fmod", int64_t{0}}})});
   c.push_back({"gelu_erf", "Gelu", {wide({3, 17})}, attrs({{"approximate", "none"}}), 1, kTransRtol, kTransAtol});
   c.push_back({"gelu_tanh", "Gelu", {wide({4, 9})}, attrs({{"approximate", "tanh"}}), 1, kTransRtol, kTransAtol});
   c.push_back({"isnan", "IsNaN", {x({5, 7})}, {}});
