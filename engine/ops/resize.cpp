@@ -1,9 +1,10 @@
 // Resize (IR): "sizes" (the output shape) and "scales" (per dim, used by the coordinate
-// transform), "mode" nearest|linear|cubic (then "cubic_coeff_a", "exclude_outside"), "coordinate_transformation_mode" half_pixel |
-// pytorch_half_pixel | align_corners | asymmetric | half_pixel_symmetric | tf_half_pixel_for_nn |
-// tf_crop_and_resize (then "roi": starts then ends, 2 * rank floats, and "extrapolation_value"
-// for source coordinates outside the input), "nearest_mode" round_prefer_floor |
-// round_prefer_ceil | floor | ceil. Upsample is imported as Resize (asymmetric, floor).
+// transform), "mode" nearest | linear | cubic (then "cubic_coeff_a", "exclude_outside"),
+// "coordinate_transformation_mode" half_pixel | pytorch_half_pixel | align_corners |
+// asymmetric | half_pixel_symmetric | tf_half_pixel_for_nn | tf_crop_and_resize (then "roi":
+// starts then ends, 2 * rank floats, and "extrapolation_value" for source coordinates outside
+// the input), "nearest_mode" round_prefer_floor | round_prefer_ceil | floor | ceil. Upsample
+// is imported as Resize (asymmetric, floor).
 #include "engine/ops/op_util.h"
 
 namespace fusedinf {

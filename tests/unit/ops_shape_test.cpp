@@ -743,7 +743,8 @@ TEST(Issue11OpsTest, OpsetsUpTo28) {
 
 TEST(Issue11OpsTest, ModOnFloatsWithFmod0FromOpset28) {
   const float inf = std::numeric_limits<float>::infinity();
-  auto y = convert_run("Mod", 28, {x_in(f32({6}, {5, -5, 5, -0.f, 3, -3})), init("b", f32({6}, {3, 3, -3, 2, inf, inf}))});
+  auto y =
+      convert_run("Mod", 28, {x_in(f32({6}, {5, -5, 5, -0.f, 3, -3})), init("b", f32({6}, {3, 3, -3, 2, inf, inf}))});
   EXPECT_EQ(values_of<float>(y[0]), (F{2, 1, -1, 0, 3, inf}));
   EXPECT_FALSE(std::signbit(y[0].as<float>()[3])) << "a zero takes the divisor's sign";
   expect_error(convert_status("Mod", 27, {x_in(f32({1}, {5})), init("b", f32({1}, {3}))}), "from opset 28");
