@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""One-node ONNX models of the ops added for issue 11, each run through `fusedinf import` +
+"""One-node ONNX models of the ops added for issue 11 (and of ops at opsets past 21), each run through `fusedinf import` +
 `fusedinf run --backend cpu` and compared with onnxruntime on the same seeded inputs:
 float outputs by relative L2 <= 1e-4, integer and bool outputs exactly. Constant inputs
 (axis, K, roi, sizes, ...) are initializers, as exporters write them.
@@ -185,6 +185,16 @@ def cases():
     c.append(case("resize_tf_half_pixel_for_nn", "Resize", [("x", x4)], [("y", F)],
                   {"coordinate_transformation_mode": "tf_half_pixel_for_nn", "mode": "nearest"},
                   consts=[("roi", empty), ("scales", np.array([1, 1, 0.65, 1.3], np.float32))], opset=11))
+    # ---- Opsets past 21: versions that only added dtypes, read as before.
+    c.append(case("conv_opset22", "Conv", [("x", normal(1, 3, 9, 8))], [("y", F)], {"pads": [1, 1, 1, 1]},
+                  consts=[("w", normal(4, 3, 3, 3)), ("b", normal(4))], opset=22))
+    c.append(case("averagepool_ceil_opset22", "AveragePool", [("x", normal(1, 2, 7, 6))], [("y", F)],
+                  {"kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1], "ceil_mode": 1}, opset=22))
+    c.append(case("cast_opset25", "Cast", [("x", 10 * normal(3, 5))], [("y", I32)], {"to": TensorProto.INT32},
+                  opset=25))
+    c.append(case("spacetodepth_dcr_opset28", "SpaceToDepth", [("x", normal(1, 2, 4, 6))], [("y", F)],
+                  {"blocksize": 2}, opset=28))
+    c.append(case("hardswish_opset22", "HardSwish", [("x", 4 * normal(2, 9))], [("y", F)], opset=22))
     return c
 
 
