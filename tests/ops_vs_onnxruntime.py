@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""One-node ONNX models of the ops added for issue 11 (and of ops at opsets past 21), each run through `fusedinf import` +
-`fusedinf run --backend cpu` and compared with onnxruntime on the same seeded inputs:
-float outputs by relative L2 <= 1e-4, integer and bool outputs exactly. Constant inputs
-(axis, K, roi, sizes, ...) are initializers, as exporters write them.
+"""One-node ONNX models of the ops added for issue 11, and of ops at opsets past 21, each run
+through `fusedinf import` + `fusedinf run --backend cpu` and compared with onnxruntime on the
+same seeded inputs: float outputs by relative L2 <= 1e-4 (non-finite elements exactly),
+integer and bool outputs exactly. Constant inputs (axis, K, roi, sizes, ...) are
+initializers, as exporters write them.
 
 Usage: ops_vs_onnxruntime.py FUSEDINF [--keep DIR] [-k SUBSTRING]
 Run with the oracle venv (scripts/python_env.sh). Exit 1 when any case fails.
