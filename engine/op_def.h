@@ -50,6 +50,9 @@ std::span<const OpDef> data_movement_op_defs();
 std::span<const OpDef> resize_op_defs();
 std::span<const OpDef> fused_op_defs();
 std::span<const OpDef> recurrent_op_defs();
+// ops helper block (issue 11)
+std::span<const OpDef> scatter_gather_op_defs();  // GatherND, ScatterND, ScatterElements
+std::span<const OpDef> selection_op_defs();       // TopK
 
 // nullptr when `op` is not an IR op.
 const OpDef* find_op_def(std::string_view op);

@@ -6,12 +6,15 @@ namespace fusedinf {
 
 std::vector<const OpDef*> all_op_defs() {
   // The one visible table of op families.
+  // clang-format off
   const std::span<const OpDef> families[] = {
       conv_op_defs(),          pool_op_defs(),    normalization_op_defs(), elementwise_op_defs(),
       matmul_op_defs(),        softmax_op_defs(), reduce_op_defs(),        shape_op_defs(),
       data_movement_op_defs(), resize_op_defs(),  fused_op_defs(),
       recurrent_op_defs(),
+      scatter_gather_op_defs(), selection_op_defs(),  // ops helper block (issue 11)
   };
+  // clang-format on
   std::vector<const OpDef*> defs;
   for (auto family : families)
     for (const OpDef& def : family) defs.push_back(&def);

@@ -78,7 +78,7 @@ class ConvertContext {
 
 using ConvertFn = Status (*)(ConvertContext& ctx);
 
-// One accepted ONNX op over an opset range [since, until] (inclusive; 7 <= since, until <= 21).
+// One accepted ONNX op over an opset range [since, until] (inclusive; 7 <= since, until <= 28).
 struct OnnxConverter {
   std::string_view onnx_op;
   int since_opset;
@@ -99,6 +99,10 @@ std::span<const OnnxConverter> data_movement_converters();
 std::span<const OnnxConverter> resize_converters();
 std::span<const OnnxConverter> misc_converters();       // Identity, Dropout, Constant (importer core)
 std::span<const OnnxConverter> recurrent_converters();  // LSTM, GRU, RNN
+std::span<const OnnxConverter> misc_converters();  // Identity, Dropout, Constant (importer core)
+// ops helper block (issue 11)
+std::span<const OnnxConverter> scatter_gather_converters();  // GatherND, ScatterND, ScatterElements
+std::span<const OnnxConverter> selection_converters();       // TopK
 
 std::vector<const OnnxConverter*> all_converters();
 // The converter for `onnx_op` at `opset`, or nullptr.

@@ -23,7 +23,15 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kMinOpset = 7;
-constexpr int kMaxOpset = 21;
+constexpr int kMaxOpset = 28;  // onnx 1.23: each converter states its own range
+
+// Ops refused on purpose, with the reason the user gets (ops helper block, issue 11).
+const char* refusal_reason(const std::string& op) {
+  if (op == "NonMaxSuppression" || op == "NonZero" || op == "Unique" || op == "Compress")
+    return "its output's size depends on the input values, and fusedinf's IR has static shapes (run it after the "
+           "model, or export the model without it)";
+  return nullptr;
+}
 
 }  // namespace
 
@@ -43,9 +51,11 @@ Status convert_node(ImportState& state, const onnx::NodeProto& proto, const std:
     for (const OnnxConverter* c : all_converters())
       if (c->onnx_op == proto.op_type())
         ranges += (ranges.empty() ? "" : ", ") + std::to_string(c->since_opset) + "-" + std::to_string(c->until_opset);
-    if (ranges.empty())
+    if (ranges.empty()) {
+      const char* reason = refusal_reason(proto.op_type());
       return Status::error("unsupported op '" + proto.op_type() + "' (opset " + std::to_string(state.opset) +
-                           ") at node '" + name + "'");
+                           ") at node '" + name + "'" + (reason ? std::string(": ") + reason : std::string()));
+    }
     return Status::error("op '" + proto.op_type() + "' at node '" + name + "' is supported at opsets " + ranges +
                          ", not " + std::to_string(state.opset));
   }

@@ -16,6 +16,16 @@ Status infer_unary(const Node& node, std::span<const ValueInfo> in, std::span<Va
     out[0] = {DType::kBool, in[0].shape};
     return Status::ok();
   }
+  if (node.op == "IsNaN" || node.op == "IsInf") {
+    FI_RETURN_IF_ERROR(expect_dtype(in[0], DType::kFloat32, "input"));
+    out[0] = {DType::kBool, in[0].shape};
+    return Status::ok();
+  }
+  if (node.op == "Gelu") {
+    const std::string approximate = node.attrs.get_string("approximate", "none");
+    if (approximate != "none" && approximate != "tanh")
+      return Status::error("approximate must be 'none' or 'tanh', is '" + approximate + "'");
+  }
   const bool int_ok = node.op == "Neg" || node.op == "Abs";
   if (in[0].dtype != DType::kFloat32 && !(int_ok && (in[0].dtype == DType::kInt64 || in[0].dtype == DType::kInt32)))
     return Status::error("input dtype " + std::string(dtype_name(in[0].dtype)) + " is not supported");
@@ -44,10 +54,9 @@ Status infer_broadcast(const Node& node, std::span<const ValueInfo> in, std::spa
     FI_RETURN_IF_ERROR(expect_same_dtype(in));
     const DType t = in[0].dtype;
     if (op == "PRelu" || op == "Mean") FI_RETURN_IF_ERROR(expect_dtype(in[0], DType::kFloat32, "input"));
-    if (op == "Mod") {  // fmod 1: C's fmod (sign of x); 0: integer modulo with the sign of y
+    if (op == "Mod") {  // fmod 1: C's fmod (sign of x); 0: x - floor(x / y) * y, the sign of y (Mod-28 on floats)
       const int64_t fmod = node.attrs.get_int("fmod", 0);
       if (fmod != 0 && fmod != 1) return Status::error("Mod's fmod must be 0 or 1");
-      if (t == DType::kFloat32 && fmod != 1) return Status::error("Mod on float32 needs fmod=1");
     }
     if (logical && t != DType::kBool) return Status::error(op + " takes bool inputs");
     if (t == DType::kBool && !(op == "Equal" || logical)) return Status::error("bool inputs are not supported");
@@ -110,6 +119,9 @@ constexpr OpDef kOps[] = {
     {"Celu", 1, 1, 1, 1, infer_unary},
     {"Shrink", 1, 1, 1, 1, infer_unary},
     {"Not", 1, 1, 1, 1, infer_unary},
+    {"Gelu", 1, 1, 1, 1, infer_unary},   // "approximate": "none" (erf) or "tanh"
+    {"IsNaN", 1, 1, 1, 1, infer_unary},  // float32 -> bool
+    {"IsInf", 1, 1, 1, 1, infer_unary},  // "detect_negative", "detect_positive" (0/1)
     {"LessOrEqual", 2, 2, 1, 1, infer_broadcast},
     {"GreaterOrEqual", 2, 2, 1, 1, infer_broadcast},
     {"And", 2, 2, 1, 1, infer_broadcast},

@@ -1,4 +1,5 @@
-// BatchNormalization (inference), InstanceNormalization, LayerNormalization, LRN.
+// BatchNormalization (inference), InstanceNormalization, LayerNormalization, LRN,
+// GroupNormalization ("num_groups", "epsilon"; scale and bias per channel, [C], as ONNX 21 has them).
 #include "engine/ops/op_util.h"
 
 namespace fusedinf {
@@ -12,6 +13,15 @@ Status infer_norm(const Node& node, std::span<const ValueInfo> in, std::span<Val
   const std::string& op = node.op;
   if (op == "BatchNormalization" || op == "InstanceNormalization") {
     if (x.size() < 2) return Status::error("X must have rank >= 2");
+    for (size_t i = 1; i < in.size(); ++i)
+      if (in[i].shape != Shape{x[1]})
+        return Status::error("parameter " + std::to_string(i) + " must be [" + std::to_string(x[1]) + "]");
+  } else if (op == "GroupNormalization") {
+    if (x.size() < 2) return Status::error("X must have rank >= 2");
+    const int64_t groups = node.attrs.get_int("num_groups", 0);
+    if (groups < 1 || x[1] % groups != 0)
+      return Status::error("num_groups " + std::to_string(groups) + " must be >= 1 and divide the channels " +
+                           std::to_string(x[1]));
     for (size_t i = 1; i < in.size(); ++i)
       if (in[i].shape != Shape{x[1]})
         return Status::error("parameter " + std::to_string(i) + " must be [" + std::to_string(x[1]) + "]");
@@ -38,10 +48,9 @@ Status infer_norm(const Node& node, std::span<const ValueInfo> in, std::span<Val
 }
 
 constexpr OpDef kOps[] = {
-    {"BatchNormalization", 5, 5, 1, 1, infer_norm},
-    {"InstanceNormalization", 3, 3, 1, 1, infer_norm},
-    {"LayerNormalization", 2, 3, 1, 3, infer_norm},
-    {"LRN", 1, 1, 1, 1, infer_norm},
+    {"BatchNormalization", 5, 5, 1, 1, infer_norm}, {"InstanceNormalization", 3, 3, 1, 1, infer_norm},
+    {"LayerNormalization", 2, 3, 1, 3, infer_norm}, {"LRN", 1, 1, 1, 1, infer_norm},
+    {"GroupNormalization", 3, 3, 1, 1, infer_norm},
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Reductions over "axes" (non-negative, sorted; empty = all axes), "keepdims";
-// ArgMax / ArgMin over one "axis" with "keepdims" and "select_last_index" (int64 output).
+// ArgMax / ArgMin over one "axis" with "keepdims" and "select_last_index" (int64 output);
+// CumSum over one "axis" (non-negative) with "exclusive" and "reverse" (0/1), x's shape.
 #include <algorithm>
 
 #include "engine/ops/op_util.h"
@@ -47,6 +48,21 @@ Status infer_reduce(const Node& node, std::span<const ValueInfo> in, std::span<V
   return Status::ok();
 }
 
+// y[.., i, ..] = sum of x[.., j, ..] over j <= i (reverse: j >= i; exclusive: strictly).
+Status infer_cumsum(const Node& node, std::span<const ValueInfo> in, std::span<ValueInfo> out) {
+  const Shape& x = in[0].shape;
+  if (in[0].dtype == DType::kBool) return Status::error("bool input is not supported");
+  const int64_t axis = node.attrs.get_int("axis", 0);
+  if (axis < 0 || axis >= static_cast<int64_t>(x.size()))
+    return Status::error("axis " + std::to_string(axis) + " out of range for rank " + std::to_string(x.size()));
+  for (const char* flag : {"exclusive", "reverse"}) {
+    const int64_t v = node.attrs.get_int(flag, 0);
+    if (v != 0 && v != 1) return Status::error(std::string(flag) + " must be 0 or 1");
+  }
+  out[0] = {in[0].dtype, x};
+  return Status::ok();
+}
+
 constexpr OpDef kOps[] = {
     {"ReduceMean", 1, 1, 1, 1, infer_reduce},   {"ReduceSum", 1, 1, 1, 1, infer_reduce},
     {"ReduceMax", 1, 1, 1, 1, infer_reduce},    {"ReduceMin", 1, 1, 1, 1, infer_reduce},
@@ -54,6 +70,7 @@ constexpr OpDef kOps[] = {
     {"ReduceL1", 1, 1, 1, 1, infer_reduce},     {"ReduceSumSquare", 1, 1, 1, 1, infer_reduce},
     {"ReduceLogSum", 1, 1, 1, 1, infer_reduce}, {"ReduceLogSumExp", 1, 1, 1, 1, infer_reduce},
     {"ArgMax", 1, 1, 1, 1, infer_reduce},       {"ArgMin", 1, 1, 1, 1, infer_reduce},
+    {"CumSum", 1, 1, 1, 1, infer_cumsum},
 };
 
 }  // namespace

@@ -1,7 +1,10 @@
 // Resize (IR): "sizes" (the output shape) and "scales" (per dim, used by the coordinate
-// transform), "mode" nearest|linear, "coordinate_transformation_mode" half_pixel |
-// pytorch_half_pixel | align_corners | asymmetric, "nearest_mode" round_prefer_floor |
-// round_prefer_ceil | floor | ceil. Upsample is imported as Resize (asymmetric, floor).
+// transform), "mode" nearest | linear | cubic (then "cubic_coeff_a", "exclude_outside"),
+// "coordinate_transformation_mode" half_pixel | pytorch_half_pixel | align_corners |
+// asymmetric | half_pixel_symmetric | tf_half_pixel_for_nn | tf_crop_and_resize (then "roi":
+// starts then ends, 2 * rank floats, and "extrapolation_value" for source coordinates outside
+// the input), "nearest_mode" round_prefer_floor | round_prefer_ceil | floor | ceil. Upsample
+// is imported as Resize (asymmetric, floor).
 #include "engine/ops/op_util.h"
 
 namespace fusedinf {
@@ -19,9 +22,13 @@ Status infer_resize(const Node& node, std::span<const ValueInfo> in, std::span<V
   const std::string mode = node.attrs.get_string("mode", "nearest");
   const std::string coord = node.attrs.get_string("coordinate_transformation_mode", "half_pixel");
   const std::string nearest = node.attrs.get_string("nearest_mode", "round_prefer_floor");
-  if (mode != "nearest" && mode != "linear") return Status::error("mode '" + mode + "' is not supported");
-  if (coord != "half_pixel" && coord != "pytorch_half_pixel" && coord != "align_corners" && coord != "asymmetric")
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
+    return Status::error("mode '" + mode + "' is not supported");
+  if (coord != "half_pixel" && coord != "pytorch_half_pixel" && coord != "align_corners" && coord != "asymmetric" &&
+      coord != "half_pixel_symmetric" && coord != "tf_half_pixel_for_nn" && coord != "tf_crop_and_resize")
     return Status::error("coordinate_transformation_mode '" + coord + "' is not supported");
+  if (coord == "tf_crop_and_resize" && node.attrs.get_floats("roi").size() != 2 * sizes.size())
+    return Status::error("tf_crop_and_resize needs roi with 2 * rank values");
   if (nearest != "round_prefer_floor" && nearest != "round_prefer_ceil" && nearest != "floor" && nearest != "ceil")
     return Status::error("nearest_mode '" + nearest + "' is not supported");
   out[0] = {DType::kFloat32, Shape(sizes.begin(), sizes.end())};

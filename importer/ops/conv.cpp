@@ -81,8 +81,8 @@ Status convert_conv_transpose(ConvertContext& ctx) {
 }
 
 constexpr OnnxConverter kConverters[] = {
-    {"Conv", 7, 21, convert_conv},
-    {"ConvTranspose", 7, 21, convert_conv_transpose},
+    {"Conv", 7, 28, convert_conv},
+    {"ConvTranspose", 7, 28, convert_conv_transpose},
 };
 
 }  // namespace

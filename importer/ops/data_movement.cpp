@@ -192,20 +192,22 @@ Status convert_depth_space(ConvertContext& ctx) {
     const std::string mode = ctx.attr_string("mode", "DCR");
     if (mode != "DCR" && mode != "CRD") return ctx.fail("mode '" + mode + "' is not supported");
     attrs.set("mode", mode);
+  } else if (ctx.attr_string("mode", "DCR") != "DCR") {  // SpaceToDepth-28 added mode; DCR is the older order
+    return ctx.fail("mode '" + ctx.attr_string("mode", "DCR") + "' is not supported (only DCR)");
   }
   return ctx.emit(ctx.op_type(), {ctx.input(0)}, attrs);
 }
 
 constexpr OnnxConverter kConverters[] = {
-    {"Concat", 7, 21, convert_concat},
-    {"Split", 7, 21, convert_split},
-    {"Slice", 7, 21, convert_slice},
-    {"Gather", 7, 21, convert_gather},
-    {"GatherElements", 11, 21, convert_gather_elements},
-    {"Trilu", 14, 21, convert_trilu},
-    {"Pad", 7, 21, convert_pad},
-    {"DepthToSpace", 7, 21, convert_depth_space},
-    {"SpaceToDepth", 7, 21, convert_depth_space},
+    {"Concat", 7, 28, convert_concat},
+    {"Split", 7, 28, convert_split},
+    {"Slice", 7, 28, convert_slice},
+    {"Gather", 7, 28, convert_gather},
+    {"GatherElements", 11, 28, convert_gather_elements},
+    {"Trilu", 14, 28, convert_trilu},
+    {"Pad", 7, 28, convert_pad},
+    {"DepthToSpace", 7, 28, convert_depth_space},
+    {"SpaceToDepth", 7, 28, convert_depth_space},
 };
 
 }  // namespace

@@ -91,15 +91,47 @@ Status convert_clip(ConvertContext& ctx) {
 Status convert_cast(ConvertContext& ctx) {
   Result<DType> to = dtype_from_onnx(static_cast<int>(ctx.attr_int("to", 0)), "the cast target");
   if (!to.is_ok()) return ctx.fail(to.status().message());
-  ctx.ignore_attrs({"saturate"});  // only for float8 targets, which are refused above
+  ctx.ignore_attrs({"saturate", "round_mode"});  // only for float8/float4 targets, which are refused above
   Attributes attrs;
   attrs.set("to", static_cast<int64_t>(*to));
   return ctx.emit("Cast", {ctx.input(0)}, attrs);
 }
 
+// CastLike(x, like): Cast to like's dtype; like's values are never read.
+Status convert_cast_like(ConvertContext& ctx) {
+  ctx.ignore_attrs({"saturate", "round_mode"});  // only for float8/float4 targets, which the IR does not have
+  Attributes attrs;
+  attrs.set("to", static_cast<int64_t>(ctx.input_tensor(1).dtype));
+  return ctx.emit("Cast", {ctx.input(0)}, attrs);
+}
+
+Status convert_gelu(ConvertContext& ctx) {
+  const std::string approximate = ctx.attr_string("approximate", "none");
+  if (approximate != "none" && approximate != "tanh")
+    return ctx.fail("approximate must be 'none' or 'tanh', is '" + approximate + "'");
+  Attributes attrs;
+  attrs.set("approximate", approximate);
+  return ctx.emit("Gelu", {ctx.input(0)}, attrs);
+}
+
+Status convert_isnan(ConvertContext& ctx) {
+  if (ctx.input_tensor(0).dtype != DType::kFloat32) return ctx.fail("only float32 input is supported");
+  return ctx.emit("IsNaN", {ctx.input(0)}, {});
+}
+
+Status convert_isinf(ConvertContext& ctx) {
+  if (ctx.input_tensor(0).dtype != DType::kFloat32) return ctx.fail("only float32 input is supported");
+  Attributes attrs;
+  attrs.set("detect_negative", ctx.attr_int("detect_negative", 1) != 0 ? int64_t{1} : int64_t{0});
+  attrs.set("detect_positive", ctx.attr_int("detect_positive", 1) != 0 ? int64_t{1} : int64_t{0});
+  return ctx.emit("IsInf", {ctx.input(0)}, attrs);
+}
+
 Status convert_mod(ConvertContext& ctx) {
   Attributes attrs;
   attrs.set("fmod", ctx.attr_int("fmod", 0));
+  if (ctx.attr_int("fmod", 0) == 0 && ctx.input_tensor(0).dtype == DType::kFloat32 && ctx.opset() < 28)
+    return ctx.fail("fmod=0 on float32 is defined from opset 28 (before, only fmod=1)");
   return ctx.emit("Mod", {ctx.input(0), ctx.input(1)}, attrs);
 }
 
@@ -110,64 +142,69 @@ Status convert_binary(ConvertContext& ctx) {
 }
 
 constexpr OnnxConverter kConverters[] = {
-    {"Relu", 7, 21, convert_simple},
-    {"LeakyRelu", 7, 21, convert_simple},
-    {"Sigmoid", 7, 21, convert_simple},
-    {"Tanh", 7, 21, convert_simple},
-    {"HardSigmoid", 7, 21, convert_simple},
-    {"HardSwish", 14, 21, convert_simple},
-    {"Elu", 7, 21, convert_simple},
-    {"Selu", 7, 21, convert_simple},
-    {"Softplus", 7, 21, convert_simple},
-    {"Erf", 9, 21, convert_simple},
-    {"Sqrt", 7, 21, convert_simple},
-    {"Exp", 7, 21, convert_simple},
-    {"Log", 7, 21, convert_simple},
-    {"Neg", 7, 21, convert_simple},
-    {"Abs", 7, 21, convert_simple},
-    {"Reciprocal", 7, 21, convert_simple},
-    {"Ceil", 7, 21, convert_simple},
-    {"Floor", 7, 21, convert_simple},
-    {"Round", 11, 21, convert_simple},
-    {"Sign", 9, 21, convert_simple},
-    {"Sin", 7, 21, convert_simple},
-    {"Cos", 7, 21, convert_simple},
-    {"Tan", 7, 21, convert_simple},
-    {"Asin", 7, 21, convert_simple},
-    {"Acos", 7, 21, convert_simple},
-    {"Atan", 7, 21, convert_simple},
-    {"Sinh", 9, 21, convert_simple},
-    {"Cosh", 9, 21, convert_simple},
-    {"Asinh", 9, 21, convert_simple},
-    {"Acosh", 9, 21, convert_simple},
-    {"Atanh", 9, 21, convert_simple},
-    {"Softsign", 7, 21, convert_simple},
-    {"ThresholdedRelu", 10, 21, convert_simple},
-    {"Celu", 12, 21, convert_simple},
-    {"Shrink", 9, 21, convert_simple},
-    {"Not", 7, 21, convert_simple},
-    {"LessOrEqual", 12, 21, convert_binary},
-    {"GreaterOrEqual", 12, 21, convert_binary},
-    {"And", 7, 21, convert_binary},
-    {"Or", 7, 21, convert_binary},
-    {"Xor", 7, 21, convert_binary},
-    {"Clip", 7, 21, convert_clip},
-    {"Cast", 7, 21, convert_cast},
-    {"Add", 7, 21, convert_binary},
-    {"Sub", 7, 21, convert_binary},
-    {"Mul", 7, 21, convert_binary},
-    {"Div", 7, 21, convert_binary},
-    {"Mod", 10, 21, convert_mod},
-    {"Pow", 7, 21, convert_binary},
-    {"PRelu", 7, 21, convert_binary},
-    {"Equal", 7, 21, convert_binary},
-    {"Less", 7, 21, convert_binary},
-    {"Greater", 7, 21, convert_binary},
-    {"Min", 8, 21, convert_binary},
-    {"Max", 8, 21, convert_binary},
-    {"Sum", 8, 21, convert_binary},
-    {"Mean", 8, 21, convert_binary},
-    {"Where", 9, 21, convert_binary},
+    {"Relu", 7, 28, convert_simple},
+    {"LeakyRelu", 7, 28, convert_simple},
+    {"Sigmoid", 7, 28, convert_simple},
+    {"Tanh", 7, 28, convert_simple},
+    {"HardSigmoid", 7, 28, convert_simple},
+    {"HardSwish", 14, 28, convert_simple},
+    {"Elu", 7, 28, convert_simple},
+    {"Selu", 7, 28, convert_simple},
+    {"Softplus", 7, 28, convert_simple},
+    {"Erf", 9, 28, convert_simple},
+    {"Sqrt", 7, 28, convert_simple},
+    {"Exp", 7, 28, convert_simple},
+    {"Log", 7, 28, convert_simple},
+    {"Neg", 7, 28, convert_simple},
+    {"Abs", 7, 28, convert_simple},
+    {"Reciprocal", 7, 28, convert_simple},
+    {"Ceil", 7, 28, convert_simple},
+    {"Floor", 7, 28, convert_simple},
+    {"Round", 11, 28, convert_simple},
+    {"Sign", 9, 28, convert_simple},
+    {"Sin", 7, 28, convert_simple},
+    {"Cos", 7, 28, convert_simple},
+    {"Tan", 7, 28, convert_simple},
+    {"Asin", 7, 28, convert_simple},
+    {"Acos", 7, 28, convert_simple},
+    {"Atan", 7, 28, convert_simple},
+    {"Sinh", 9, 28, convert_simple},
+    {"Cosh", 9, 28, convert_simple},
+    {"Asinh", 9, 28, convert_simple},
+    {"Acosh", 9, 28, convert_simple},
+    {"Atanh", 9, 28, convert_simple},
+    {"Softsign", 7, 28, convert_simple},
+    {"ThresholdedRelu", 10, 28, convert_simple},
+    {"Celu", 12, 28, convert_simple},
+    {"Shrink", 9, 28, convert_simple},
+    {"Not", 7, 28, convert_simple},
+    {"LessOrEqual", 12, 28, convert_binary},
+    {"GreaterOrEqual", 12, 28, convert_binary},
+    {"And", 7, 28, convert_binary},
+    {"Or", 7, 28, convert_binary},
+    {"Xor", 7, 28, convert_binary},
+    {"Clip", 7, 28, convert_clip},
+    {"Cast", 7, 28, convert_cast},
+    {"Add", 7, 28, convert_binary},
+    {"Sub", 7, 28, convert_binary},
+    {"Mul", 7, 28, convert_binary},
+    {"Div", 7, 28, convert_binary},
+    {"Mod", 10, 28, convert_mod},
+    {"Pow", 7, 28, convert_binary},
+    {"PRelu", 7, 28, convert_binary},
+    {"Equal", 7, 28, convert_binary},
+    {"Less", 7, 28, convert_binary},
+    {"Greater", 7, 28, convert_binary},
+    {"Min", 8, 28, convert_binary},
+    {"Max", 8, 28, convert_binary},
+    {"Sum", 8, 28, convert_binary},
+    {"Mean", 8, 28, convert_binary},
+    {"Where", 9, 28, convert_binary},
+    // ops helper block (issue 11): opset 20 Gelu; IsNaN/IsInf 20 and CastLike 19/21 only add dtypes.
+    {"Gelu", 20, 28, convert_gelu},
+    {"IsNaN", 9, 28, convert_isnan},
+    {"IsInf", 10, 28, convert_isinf},
+    {"CastLike", 15, 28, convert_cast_like},
 };
 
 }  // namespace

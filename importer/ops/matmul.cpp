@@ -21,8 +21,8 @@ Status convert_gemm(ConvertContext& ctx) {
 Status convert_matmul(ConvertContext& ctx) { return ctx.emit("MatMul", {ctx.input(0), ctx.input(1)}, {}); }
 
 constexpr OnnxConverter kConverters[] = {
-    {"Gemm", 7, 21, convert_gemm},
-    {"MatMul", 7, 21, convert_matmul},
+    {"Gemm", 7, 28, convert_gemm},
+    {"MatMul", 7, 28, convert_matmul},
 };
 
 }  // namespace

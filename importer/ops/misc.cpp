@@ -52,10 +52,10 @@ Status convert_constant(ConvertContext& ctx) {
 Status convert_if(ConvertContext& ctx) { return ctx.fail("If is inlined by the importer core, not converted"); }
 
 constexpr OnnxConverter kMiscConverters[] = {
-    {"Identity", 7, 21, convert_identity},
-    {"Dropout", 7, 21, convert_dropout},
-    {"Constant", 7, 21, convert_constant},
-    {"If", 7, 21, convert_if},
+    {"Identity", 7, 28, convert_identity},
+    {"Dropout", 7, 28, convert_dropout},
+    {"Constant", 7, 28, convert_constant},
+    {"If", 7, 28, convert_if},
 };
 
 }  // namespace

@@ -46,11 +46,42 @@ Status convert_lrn(ConvertContext& ctx) {
   return ctx.emit("LRN", {ctx.input(0)}, attrs);
 }
 
+// GroupNormalization: opset 18 has scale and bias per group ([num_groups]), opset 21 per
+// channel ([C]); the IR has them per channel, so opset 18's are gathered to channels
+// (channel c takes group c / (C / num_groups)). stash_type (21) other than float32 is refused.
+Status convert_groupnorm(ConvertContext& ctx) {
+  const Shape& x = ctx.input_tensor(0).shape;
+  if (x.size() < 2) return ctx.fail("X must have rank >= 2");
+  if (!ctx.has_attr("num_groups")) return ctx.fail("num_groups is required");
+  const int64_t groups = ctx.attr_int("num_groups", 1);
+  if (groups < 1 || x[1] % groups != 0)
+    return ctx.fail("num_groups " + std::to_string(groups) + " must divide the channels " + std::to_string(x[1]));
+  if (ctx.attr_int("stash_type", 1) != 1) return ctx.fail("stash_type other than float32 is not supported");
+  Attributes attrs;
+  attrs.set("num_groups", groups);
+  attrs.set("epsilon", ctx.attr_float("epsilon", 1e-5f));
+  int scale = ctx.input(1), bias = ctx.input(2);
+  if (ctx.opset() < 21) {
+    for (int i : {1, 2})
+      if (ctx.input_tensor(i).shape != Shape{groups})
+        return ctx.fail("at opset " + std::to_string(ctx.opset()) + " scale and bias must be [num_groups] = [" +
+                        std::to_string(groups) + "], input " + std::to_string(i) + " is " +
+                        shape_to_string(ctx.input_tensor(i).shape));
+    std::vector<int64_t> group_of(x[1]);
+    for (int64_t c = 0; c < x[1]; ++c) group_of[c] = c / (x[1] / groups);
+    const int index = ctx.add_constant(DType::kInt64, {x[1]}, group_of.data());
+    Attributes axis0;
+    axis0.set("axis", int64_t{0});
+    FI_ASSIGN_OR_RETURN(scale, ctx.emit_intermediate("Gather", {scale, index}, axis0));
+    FI_ASSIGN_OR_RETURN(bias, ctx.emit_intermediate("Gather", {bias, index}, axis0));
+  }
+  return ctx.emit("GroupNormalization", {ctx.input(0), scale, bias}, attrs);
+}
+
 constexpr OnnxConverter kConverters[] = {
-    {"BatchNormalization", 7, 21, convert_batchnorm},
-    {"InstanceNormalization", 7, 21, convert_instancenorm},
-    {"LayerNormalization", 17, 21, convert_layernorm},
-    {"LRN", 7, 21, convert_lrn},
+    {"BatchNormalization", 7, 28, convert_batchnorm},  {"InstanceNormalization", 7, 28, convert_instancenorm},
+    {"LayerNormalization", 17, 28, convert_layernorm}, {"LRN", 7, 28, convert_lrn},
+    {"GroupNormalization", 18, 28, convert_groupnorm},
 };
 
 }  // namespace

@@ -28,10 +28,10 @@ Status convert_pool(ConvertContext& ctx) {
 Status convert_global_pool(ConvertContext& ctx) { return ctx.emit(ctx.op_type(), {ctx.input(0)}, {}); }
 
 constexpr OnnxConverter kConverters[] = {
-    {"MaxPool", 7, 21, convert_pool},
-    {"AveragePool", 7, 21, convert_pool},
-    {"GlobalAveragePool", 7, 21, convert_global_pool},
-    {"GlobalMaxPool", 7, 21, convert_global_pool},
+    {"MaxPool", 7, 28, convert_pool},
+    {"AveragePool", 7, 28, convert_pool},
+    {"GlobalAveragePool", 7, 28, convert_global_pool},
+    {"GlobalMaxPool", 7, 28, convert_global_pool},
 };
 
 }  // namespace

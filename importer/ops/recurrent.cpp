@@ -72,9 +72,9 @@ Status convert_recurrent(ConvertContext& ctx) {
 }
 
 constexpr OnnxConverter kConverters[] = {
-    {"LSTM", 7, 21, convert_recurrent},
-    {"GRU", 7, 21, convert_recurrent},
-    {"RNN", 7, 21, convert_recurrent},
+    {"LSTM", 7, 28, convert_recurrent},
+    {"GRU", 7, 28, convert_recurrent},
+    {"RNN", 7, 28, convert_recurrent},
 };
 
 }  // namespace

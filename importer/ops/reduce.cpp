@@ -22,7 +22,9 @@ Status convert_reduce(ConvertContext& ctx) {
   } else {
     axes = ctx.attr_ints("axes");
   }
-  if (axes.empty() && ctx.attr_int("noop_with_empty_axes", 0) != 0) {
+  // Read whether or not axes is empty: an attribute present must be read.
+  const bool noop_with_empty_axes = ctx.attr_int("noop_with_empty_axes", 0) != 0;
+  if (axes.empty() && noop_with_empty_axes) {
     ctx.ignore_attrs({"keepdims"});  // an identity keeps every dimension
     return ctx.alias_output(0, ctx.input(0));
   }
@@ -44,13 +46,29 @@ Status convert_argmax(ConvertContext& ctx) {
   return ctx.emit(ctx.op_type(), {ctx.input(0)}, attrs);
 }
 
+// CumSum(x, axis): the axis is a scalar input (int64 or int32) that must be constant.
+Status convert_cumsum(ConvertContext& ctx) {
+  const int64_t rank = static_cast<int64_t>(ctx.input_tensor(0).shape.size());
+  FI_ASSIGN_OR_RETURN(std::vector<int64_t> axis_values, ctx.constant_ints(1));
+  if (axis_values.size() != 1) return ctx.fail("axis must hold one value, holds " + std::to_string(axis_values.size()));
+  const int64_t axis = normalize_axis(axis_values[0], rank);
+  if (axis < 0)
+    return ctx.fail("axis " + std::to_string(axis_values[0]) + " out of range for rank " + std::to_string(rank));
+  Attributes attrs;
+  attrs.set("axis", axis);
+  attrs.set("exclusive", ctx.attr_int("exclusive", 0) != 0 ? int64_t{1} : int64_t{0});
+  attrs.set("reverse", ctx.attr_int("reverse", 0) != 0 ? int64_t{1} : int64_t{0});
+  return ctx.emit("CumSum", {ctx.input(0)}, attrs);
+}
+
 constexpr OnnxConverter kConverters[] = {
-    {"ReduceMean", 7, 21, convert_reduce},   {"ReduceSum", 7, 21, convert_reduce},
-    {"ReduceMax", 7, 21, convert_reduce},    {"ReduceMin", 7, 21, convert_reduce},
-    {"ReduceProd", 7, 21, convert_reduce},   {"ReduceL2", 7, 21, convert_reduce},
-    {"ReduceL1", 7, 21, convert_reduce},     {"ReduceSumSquare", 7, 21, convert_reduce},
-    {"ReduceLogSum", 7, 21, convert_reduce}, {"ReduceLogSumExp", 7, 21, convert_reduce},
-    {"ArgMax", 7, 21, convert_argmax},       {"ArgMin", 7, 21, convert_argmax},
+    {"ReduceMean", 7, 28, convert_reduce},   {"ReduceSum", 7, 28, convert_reduce},
+    {"ReduceMax", 7, 28, convert_reduce},    {"ReduceMin", 7, 28, convert_reduce},
+    {"ReduceProd", 7, 28, convert_reduce},   {"ReduceL2", 7, 28, convert_reduce},
+    {"ReduceL1", 7, 28, convert_reduce},     {"ReduceSumSquare", 7, 28, convert_reduce},
+    {"ReduceLogSum", 7, 28, convert_reduce}, {"ReduceLogSumExp", 7, 28, convert_reduce},
+    {"ArgMax", 7, 28, convert_argmax},       {"ArgMin", 7, 28, convert_argmax},
+    {"CumSum", 11, 28, convert_cumsum},  // 14 only added dtypes
 };
 
 }  // namespace

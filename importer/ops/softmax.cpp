@@ -19,8 +19,8 @@ Status convert_softmax(ConvertContext& ctx) {
 }
 
 constexpr OnnxConverter kConverters[] = {
-    {"Softmax", 7, 21, convert_softmax},
-    {"LogSoftmax", 7, 21, convert_softmax},
+    {"Softmax", 7, 28, convert_softmax},
+    {"LogSoftmax", 7, 28, convert_softmax},
 };
 
 }  // namespace

@@ -45,6 +45,9 @@ std::span<const CpuKernel> data_movement_kernels();
 std::span<const CpuKernel> resize_kernels();
 std::span<const CpuKernel> fused_kernels();
 std::span<const CpuKernel> recurrent_kernels();
+// ops helper block (issue 11)
+std::span<const CpuKernel> scatter_gather_kernels();  // GatherND, ScatterND, ScatterElements
+std::span<const CpuKernel> selection_kernels();       // TopK
 // Faster kernels the CPU backend prefers to the reference kernel of the same op, through
 // OpenBLAS: Conv and FusedConv (conv_gemm.cpp), Gemm, MatMul and their fused forms
 // (matmul_blas.cpp); and without OpenBLAS, 2-d MaxPool and AveragePool (pool_2d.cpp) and fp32
@@ -55,6 +58,7 @@ std::span<const CpuKernel> fast_matmul_kernels();
 std::span<const CpuKernel> fast_pool_kernels();
 std::span<const CpuKernel> fast_elementwise_kernels();
 std::span<const CpuKernel> fast_recurrent_kernels();  // LSTM, GRU, RNN (recurrent_fast.cpp, OpenBLAS)
+std::span<const CpuKernel> fast_resize_kernels();  // ops helper block (issue 11): Resize (resize_fast.cpp)
 
 // nullptr when no CPU kernel implements `op`.
 const CpuKernel* find_cpu_kernel(std::string_view op);

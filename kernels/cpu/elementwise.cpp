@@ -97,11 +97,26 @@ Status run_unary_float(const KernelArgs& a) {
     f = [l = at.float_or("lambd", 0.5f), b = at.float_or("bias", 0.f)](float x) {
       return x < -l ? x + b : x > l ? x - b : 0.f;
     };
+  else if (op == "Gelu" && at.string_or("approximate", "none") == "tanh")  // 0.5x(1 + tanh(sqrt(2/pi)(x + 0.044715x^3)))
+    f = [](float x) { return 0.5f * x * (1.f + std::tanh(0.7978845608028654f * (x + 0.044715f * x * x * x))); };
+  else if (op == "Gelu")  // 0.5x(1 + erf(x / sqrt(2)))
+    f = [](float x) { return 0.5f * x * (1.f + std::erf(x * 0.7071067811865476f)); };
   else
     return Status::error("no unary function");
   const float* x = a.inputs[0].as<float>();
   float* y = a.outputs[0].as<float>();
   for (int64_t i = 0, n = a.outputs[0].numel(); i < n; ++i) y[i] = f(x[i]);
+  return Status::ok();
+}
+
+// IsNaN; IsInf: +inf when detect_positive, -inf when detect_negative.
+Status run_is_nan_inf(const KernelArgs& a) {
+  const bool nan = a.node.op == "IsNaN";
+  const bool neg = a.node.attrs.int_or("detect_negative", 1) != 0, pos = a.node.attrs.int_or("detect_positive", 1) != 0;
+  const float* x = a.inputs[0].as<float>();
+  bool* y = a.outputs[0].as<bool>();
+  for (int64_t i = 0, n = a.outputs[0].numel(); i < n; ++i)
+    y[i] = nan ? std::isnan(x[i]) : std::isinf(x[i]) && (x[i] > 0 ? pos : neg);
   return Status::ok();
 }
 
@@ -194,7 +209,12 @@ Status run_binary(const KernelArgs& a) {
         const bool c_fmod = a.node.attrs.get_int("fmod", 0) != 0;
         fold_broadcast<T, T>(a, [c_fmod](T x, T y) {
           if constexpr (std::is_floating_point_v<T>) {
-            return std::fmod(x, y);
+            if (c_fmod) return std::fmod(x, y);
+            // Mod-28's fmod=0 on floats, x - floor(x / y) * y: fmod moved to y's sign; a zero
+            // takes y's sign; x = +-inf or y = 0 give NaN, y = +-inf gives x or y (by sign).
+            T r = std::fmod(x, y);
+            if (r != 0 && ((r < 0) != (y < 0))) r += y;
+            return r == 0 ? std::copysign(T(0), y) : r;
           } else {
             if (y == 0 || (y == T(-1) && x == std::numeric_limits<T>::min())) return T(0);
             T r = T(x % y);
@@ -296,6 +316,9 @@ constexpr CpuKernel kKernels[] = {
     {"Celu", run_unary},
     {"Not", run_unary},
     {"Shrink", run_unary},
+    {"Gelu", run_unary},
+    {"IsNaN", run_is_nan_inf},
+    {"IsInf", run_is_nan_inf},
     {"LessOrEqual", run_binary},
     {"GreaterOrEqual", run_binary},
     {"And", run_binary},

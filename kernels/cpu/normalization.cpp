@@ -2,6 +2,8 @@
 //   BatchNormalization:    y = (x - mean[c]) / sqrt(var[c] + eps) * scale[c] + B[c]
 //   InstanceNormalization: per (n, c), over the spatial dims: y = (x - mu) / sqrt(var + eps) * scale[c] + B[c]
 //   LayerNormalization:    over dims >= axis: y = (x - mu) / sqrt(var + eps) * Scale + B (broadcast)
+//   GroupNormalization:    per (n, group of C / G channels), over those channels' values:
+//                          y = (x - mu) / sqrt(var + eps) * scale[c] + B[c]
 //   LRN:                   y = x / (bias + alpha / size * sum_{c' near c} x[c']^2) ^ beta
 #include <cmath>
 #include <span>
@@ -83,6 +85,19 @@ Status run_layernorm(const KernelArgs& a) {
   return Status::ok();
 }
 
+Status run_groupnorm(const KernelArgs& a) {
+  const Shape& xs = a.inputs[0].shape;
+  const int64_t c = xs[1], groups = a.node.attrs.int_or("num_groups", 1);
+  const int64_t spatial = num_elements(xs) / std::max<int64_t>(1, xs[0] * c), len = c / groups * spatial;
+  const float *scale = a.inputs[1].as<float>(), *b = a.inputs[2].as<float>();
+  normalize_rows(a.inputs[0].as<float>(), a.outputs[0].as<float>(), xs[0] * groups, len,
+                 a.node.attrs.float_or("epsilon", 1e-5f), [&](int64_t g, int64_t i) {
+                   const int64_t channel = g % groups * (c / groups) + i / spatial;
+                   return std::pair<float, float>{scale[channel], b[channel]};
+                 });
+  return Status::ok();
+}
+
 Status run_lrn(const KernelArgs& a) {
   const Shape& xs = a.inputs[0].shape;
   const Attributes& at = a.node.attrs;
@@ -107,10 +122,9 @@ Status run_lrn(const KernelArgs& a) {
 }
 
 constexpr CpuKernel kKernels[] = {
-    {"BatchNormalization", run_batchnorm},
-    {"InstanceNormalization", run_instancenorm},
-    {"LayerNormalization", run_layernorm},
-    {"LRN", run_lrn},
+    {"BatchNormalization", run_batchnorm}, {"InstanceNormalization", run_instancenorm},
+    {"LayerNormalization", run_layernorm}, {"LRN", run_lrn},
+    {"GroupNormalization", run_groupnorm},
 };
 
 }  // namespace

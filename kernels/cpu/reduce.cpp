@@ -140,6 +140,38 @@ uint64_t reduce_workspace(const Node&, std::span<const Shape> inputs, std::span<
   return Scratch::bytes<double>(num_elements(outputs[0])) + Scratch::bytes<int64_t>(inputs[0].size());
 }
 
+// CumSum: each line along the axis is summed in order (from its end when reverse), in the
+// element type; exclusive writes the sum before adding the element.
+Status run_cumsum(const KernelArgs& a) {
+  const Shape& xs = a.inputs[0].shape;
+  const int64_t axis = a.node.attrs.int_or("axis", 0);
+  const bool exclusive = a.node.attrs.int_or("exclusive", 0) != 0, reverse = a.node.attrs.int_or("reverse", 0) != 0;
+  const int64_t len = xs[axis], inner = product(std::span<const int64_t>(xs).subspan(axis + 1));
+  const int64_t outer = len * inner != 0 ? a.inputs[0].numel() / (len * inner) : 0;
+  return dispatch_dtype(a.inputs[0].dtype, [&]<class T>() {
+    if constexpr (!std::is_same_v<T, bool>) {
+      const T* x = a.inputs[0].as<T>();
+      T* y = a.outputs[0].as<T>();
+      for (int64_t o = 0; o < outer; ++o)
+        for (int64_t in = 0; in < inner; ++in) {
+          T sum = 0;
+          for (int64_t k = 0; k < len; ++k) {
+            const int64_t at = (o * len + (reverse ? len - 1 - k : k)) * inner + in;
+            if (exclusive) {
+              y[at] = sum;
+              sum = T(sum + x[at]);
+            } else {
+              sum = T(sum + x[at]);
+              y[at] = sum;
+            }
+          }
+        }
+      return Status::ok();
+    }
+    return Status::error("bool input is not supported");
+  });
+}
+
 constexpr CpuKernel kKernels[] = {
     {"ReduceMean", run_reduce, reduce_workspace},
     {"ReduceSum", run_reduce, reduce_workspace},
@@ -153,6 +185,7 @@ constexpr CpuKernel kKernels[] = {
     {"ReduceLogSumExp", run_reduce, reduce_workspace},
     {"ArgMax", run_argmax},
     {"ArgMin", run_argmax},
+    {"CumSum", run_cumsum},
 };
 
 }  // namespace

@@ -6,12 +6,15 @@ namespace fusedinf::cpu {
 
 std::vector<const CpuKernel*> all_cpu_kernels() {
   // The one visible table of CPU kernel families.
+  // clang-format off
   const std::span<const CpuKernel> families[] = {
       conv_kernels(),          pool_kernels(),    normalization_kernels(), elementwise_kernels(),
       matmul_kernels(),        softmax_kernels(), reduce_kernels(),        shape_kernels(),
       data_movement_kernels(), resize_kernels(),  fused_kernels(),
       recurrent_kernels(),
+      scatter_gather_kernels(), selection_kernels(),  // ops helper block (issue 11)
   };
+  // clang-format on
   std::vector<const CpuKernel*> kernels;
   for (auto family : families)
     for (const CpuKernel& k : family) kernels.push_back(&k);
@@ -32,7 +35,8 @@ Status run_reference_kernel(const KernelArgs& args) {
 
 const CpuKernel* find_cpu_backend_kernel(std::string_view op) {
   for (auto family : {fast_conv_kernels(), fast_matmul_kernels(), fast_pool_kernels(), fast_elementwise_kernels(),
-                      fast_recurrent_kernels()})
+                      fast_recurrent_kernels(),
+                      fast_resize_kernels()})  // the last: ops helper block (issue 11)
     for (const CpuKernel& k : family)
       if (k.op == op) return &k;
   return find_cpu_kernel(op);

@@ -1,102 +1,55 @@
-// Reference Resize, N-d. For output coordinate x of a dim with input size n, output size m
-// and scale s, the source coordinate is
-//   half_pixel: (x + 0.5) / s - 0.5     pytorch_half_pixel: M != 1 ? (x + 0.5) / s - 0.5 : -0.5
-//   align_corners: M != 1 ? x * (n - 1) / (M - 1) : 0                asymmetric: x / s
-// where M = s * n, the output length before flooring (the spec's reference uses it).
-// nearest picks one index by nearest_mode; linear blends floor and floor + 1 by the
-// fraction (both clamped to [0, n-1]), dims multiplied together.
-#include <cmath>
+// Reference Resize, N-d: the taps of kernels/cpu/resize_taps.h (their math is written there),
+// dims multiplied together, every corner of the taps' product summed in double in the order of
+// its digits (dim 0's tap the least significant), zero weights skipped; an output whose source
+// is outside the input (tf_crop_and_resize) is extrapolation_value.
 #include <span>
-#include <string_view>
 
 #include "kernels/cpu/cpu_kernels.h"
 #include "kernels/cpu/index_util.h"
+#include "kernels/cpu/resize_taps.h"
 
 namespace fusedinf::cpu {
 
 namespace {
 
-struct Tap {
-  int64_t index[2];
-  float weight[2];
-};
-
-int64_t sum_of_dims(const Shape& shape) {
-  int64_t sum = 0;
-  for (int64_t d : shape) sum += d;
-  return sum;
-}
-
 Status run_resize(const KernelArgs& a) {
   const Attributes& at = a.node.attrs;
-  const std::span<const float> scales = at.floats("scales");
-  const bool linear = at.string_or("mode", "nearest") == "linear";
-  const std::string_view coord = at.string_or("coordinate_transformation_mode", "half_pixel");
-  const std::string_view nearest = at.string_or("nearest_mode", "round_prefer_floor");
+  const int per = resize_taps_per_dim(at);
   const Shape &xs = a.inputs[0].shape, &ys = a.outputs[0].shape;
   const size_t rank = xs.size();
-  // In the planned workspace (resize_workspace): per dim and output coordinate, up to two
+  const float extrapolation = at.float_or("extrapolation_value", 0.f);
+  // In the planned workspace (resize_workspace): per dim and output coordinate, up to four
   // taps (dim d's from taps[first[d]]); the input strides; one output element's coordinates.
   Scratch scratch(a.workspace);
   const std::span<Tap> taps = scratch.take<Tap>(static_cast<size_t>(sum_of_dims(ys)));
   const std::span<int64_t> first = scratch.take<int64_t>(rank), in_strides = scratch.take<int64_t>(rank),
                            c = scratch.take<int64_t>(rank);
   FI_RETURN_IF_ERROR(scratch.status());
-  size_t next = 0;
-  for (size_t d = 0; d < rank; ++d) {
-    first[d] = static_cast<int64_t>(next);
-    const int64_t n = xs[d], m = ys[d];
-    const double s = scales[d];
-    const double m_eff = s * static_cast<double>(n);  // the spec's (fractional) output length
-    for (int64_t x = 0; x < m; ++x) {
-      double src;
-      if (coord == "align_corners")
-        src = m_eff != 1.0 ? static_cast<double>(x) * (n - 1) / (m_eff - 1) : 0.0;
-      else if (coord == "asymmetric")
-        src = x / s;
-      else if (coord == "pytorch_half_pixel")
-        src = m_eff != 1.0 ? (x + 0.5) / s - 0.5 : -0.5;
-      else
-        src = (x + 0.5) / s - 0.5;
-      auto clamp = [&](int64_t i) { return std::min(std::max<int64_t>(i, 0), n - 1); };
-      const double fl = std::floor(src), frac = src - fl;
-      Tap t{};
-      if (linear) {
-        t = {{clamp(static_cast<int64_t>(fl)), clamp(static_cast<int64_t>(fl) + 1)},
-             {static_cast<float>(1.0 - frac), static_cast<float>(frac)}};
-      } else {
-        int64_t i;
-        if (frac == 0.0)
-          i = static_cast<int64_t>(fl);
-        else if (nearest == "floor")
-          i = static_cast<int64_t>(fl);
-        else if (nearest == "ceil")
-          i = static_cast<int64_t>(fl) + 1;
-        else if (nearest == "round_prefer_ceil")
-          i = static_cast<int64_t>(fl) + (frac >= 0.5);
-        else
-          i = static_cast<int64_t>(fl) + (frac > 0.5);
-        t = {{clamp(i), clamp(i)}, {1.f, 0.f}};
-      }
-      taps[next++] = t;
-    }
-  }
+  resize_taps(at, xs, ys, taps, first);
   fill_strides(xs, in_strides);
   const float* x = a.inputs[0].as<float>();
   float* y = a.outputs[0].as<float>();
-  const int64_t corners = int64_t{1} << rank;
+  int64_t corners = 1;
+  for (size_t d = 0; d < rank; ++d) corners *= per;
   for (int64_t i = 0; i < a.outputs[0].numel(); ++i) {
     int64_t rest = i;  // unravelled into i's coordinates
     for (size_t d = rank; d-- > 0;) {
       c[d] = rest % ys[d];
       rest /= ys[d];
     }
+    bool outside = false;
+    for (size_t d = 0; d < rank; ++d) outside = outside || taps[first[d] + c[d]].outside;
+    if (outside) {
+      y[i] = extrapolation;
+      continue;
+    }
     double acc = 0;
     for (int64_t corner = 0; corner < corners; ++corner) {
       double w = 1;
       int64_t off = 0;
-      for (size_t d = 0; d < rank && w != 0; ++d) {
-        const int bit = (corner >> d) & 1;
+      int64_t digits = corner;  // tap of dim d: digit d of corner in base per
+      for (size_t d = 0; d < rank && w != 0; ++d, digits /= per) {
+        const int bit = static_cast<int>(digits % per);
         const Tap& t = taps[first[d] + c[d]];
         w *= t.weight[bit];
         off += t.index[bit] * in_strides[d];

@@ -99,6 +99,9 @@ std::span<const CudaKernel> data_movement_kernels();  // Concat, Split, Slice, G
 std::span<const CudaKernel> shape_kernels();          // Reshape & co, Transpose, Expand, Tile, Range, ...
 std::span<const CudaKernel> resize_kernels();         // Resize
 std::span<const CudaKernel> recurrent_kernels();      // LSTM, GRU, RNN (cuBLAS + gate kernel)
+// ops helper block (issue 11)
+std::span<const CudaKernel> scatter_gather_kernels();  // GatherND, ScatterND, ScatterElements
+std::span<const CudaKernel> selection_kernels();       // TopK
 
 // nullptr when no CUDA kernel implements `op`.
 const CudaKernel* find_cuda_kernel(std::string_view op);

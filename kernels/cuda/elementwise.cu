@@ -45,7 +45,7 @@ Status launch(cudaStream_t stream, int64_t n, F f, R* y, Operand<T>... in) {
   return check_launch("elementwise_kernel");
 }
 
-enum class Kind : uint8_t { kUnaryFloat, kUnaryInt, kNot, kArith, kMean, kCompare, kPow, kWhere, kCast };
+enum class Kind : uint8_t { kUnaryFloat, kUnaryInt, kNot, kArith, kMean, kCompare, kPow, kWhere, kCast, kIsNanInf };
 
 struct OpInfo {
   template <class E>
@@ -74,7 +74,8 @@ constexpr OpInfo kOps[] = {
     {"Sinh", kU, U::kSinh}, {"Cosh", kU, U::kCosh}, {"Asinh", kU, U::kAsinh},
     {"Acosh", kU, U::kAcosh}, {"Atanh", kU, U::kAtanh}, {"Softsign", kU, U::kSoftsign},
     {"ThresholdedRelu", kU, U::kThresholdedRelu}, {"Celu", kU, U::kCelu}, {"Not", Kind::kNot, 0},
-    {"Shrink", kU, U::kShrink},
+    {"Shrink", kU, U::kShrink}, {"Gelu", kU, U::kGelu},
+    {"IsNaN", Kind::kIsNanInf, 1}, {"IsInf", Kind::kIsNanInf, 0},
     {"LessOrEqual", kC, C::kLessOrEqual}, {"GreaterOrEqual", kC, C::kGreaterOrEqual}, {"And", kC, C::kAnd},
     {"Or", kC, C::kOr}, {"Xor", kC, C::kXor}, {"Cast", Kind::kCast, 0},
     {"Add", kA, A::kAdd}, {"Sub", kA, A::kSub}, {"Mul", kA, A::kMul},
@@ -114,6 +115,8 @@ bool inputs_supported(Kind kind, std::string_view op, std::span<const DType> in)
       return false;  // only reached through kUnaryFloat
     case Kind::kNot:
       return count == 1 && t0 == DType::kBool;
+    case Kind::kIsNanInf:
+      return count == 1 && t0 == DType::kFloat32;
     case Kind::kCast:
       return count == 1;
     case Kind::kArith:
@@ -159,6 +162,10 @@ Result<Prepared> prepare(const PrepareArgs& args) {
   state->dtype = info->kind == Kind::kPow || info->kind == Kind::kWhere ? dtypes[1] : dtypes[0];
   if (info->kind == Kind::kUnaryFloat && dtypes[0] != DType::kFloat32) state->kind = Kind::kUnaryInt;
   if (node.op == "Mod" && node.attrs.get_int("fmod", 0) != 0) state->code = static_cast<uint8_t>(ArithOp::kFmod);
+  if (info->kind == Kind::kIsNanInf) {  // alpha: detect_negative, beta: detect_positive
+    state->alpha = node.attrs.get_int("detect_negative", 1) != 0 ? 1.f : 0.f;
+    state->beta = node.attrs.get_int("detect_positive", 1) != 0 ? 1.f : 0.f;
+  }
   if (info->kind == Kind::kUnaryFloat) {
     const Attributes& at = node.attrs;
     switch (static_cast<UnaryOp>(info->code)) {  // the defaults of kernels/cpu/elementwise.cpp
@@ -185,6 +192,9 @@ Result<Prepared> prepare(const PrepareArgs& args) {
       case UnaryOp::kShrink:
         state->alpha = at.get_float("lambd", 0.5f);
         state->beta = at.get_float("bias", 0.f);
+        break;
+      case UnaryOp::kGelu:
+        state->alpha = at.get_string("approximate", "none") == "tanh" ? 1.f : 0.f;
         break;
       default:
         break;
@@ -226,6 +236,9 @@ Status run(const KernelArgs& a) {
   switch (s.kind) {
     case Kind::kUnaryFloat:
       return launch(stream, s.n, UnaryFloatFn{static_cast<UnaryOp>(s.code), s.alpha, s.beta}, a.outputs[0].as<float>(),
+                    operand<float>(a, s, 0));
+    case Kind::kIsNanInf:
+      return launch(stream, s.n, IsNanInfFn{s.code != 0, s.alpha != 0.f, s.beta != 0.f}, a.outputs[0].as<bool>(),
                     operand<float>(a, s, 0));
     case Kind::kNot:
       return launch(stream, s.n, NotFn{}, a.outputs[0].as<bool>(), operand<bool>(a, s, 0));

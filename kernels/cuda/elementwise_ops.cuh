@@ -17,7 +17,7 @@ namespace fusedinf::cuda::elementwise_ops {
 enum class UnaryOp : uint8_t {
   kRelu, kLeakyRelu, kSigmoid, kTanh, kClip, kHardSigmoid, kHardSwish, kElu, kSelu, kSoftplus, kErf, kSqrt,
   kExp, kLog, kNeg, kAbs, kReciprocal, kCeil, kFloor, kRound, kSign, kSin, kCos, kTan, kAsin, kAcos, kAtan,
-  kSinh, kCosh, kAsinh, kAcosh, kAtanh, kSoftsign, kThresholdedRelu, kCelu, kShrink
+  kSinh, kCosh, kAsinh, kAcosh, kAtanh, kSoftsign, kThresholdedRelu, kCelu, kShrink, kGelu
 };
 // clang-format on
 enum class ArithOp : uint8_t { kAdd, kSub, kMul, kDiv, kMin, kMax, kPRelu, kMod, kFmod };
@@ -103,6 +103,9 @@ struct UnaryFloatFn {
         return fmaxf(0.f, x) + fminf(0.f, al * (expf(x / al) - 1.f));
       case UnaryOp::kShrink:  // alpha: lambd, beta: bias
         return x < -al ? x + be : x > al ? x - be : 0.f;
+      case UnaryOp::kGelu:  // alpha 1: the tanh approximation; 0: erf
+        return al != 0.f ? 0.5f * x * (1.f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)))
+                         : 0.5f * x * (1.f + erff(x * 0.7071067811865476f));
     }
     return x;  // unreachable: prepare only builds the codes above
   }
@@ -125,6 +128,12 @@ struct UnaryIntFn {
     const T minus = static_cast<T>(U(0) - static_cast<U>(x));
     return neg ? minus : (x < 0 ? minus : x);
   }
+};
+
+// IsNaN (nan set) or IsInf (+inf when pos, -inf when neg).
+struct IsNanInfFn {
+  bool nan, neg, pos;
+  __device__ bool operator()(float x) const { return nan ? isnan(x) : isinf(x) && (x > 0.f ? pos : neg); }
 };
 
 struct NotFn {
@@ -173,7 +182,7 @@ struct ArithFn {
         return y > x ? y : x;
       case ArithOp::kPRelu:
         return x < 0 ? static_cast<T>(x * y) : x;
-      case ArithOp::kMod:  // integers: the sign of y (float32 needs kFmod: refused by inference)
+      case ArithOp::kMod:  // the sign of y (floats: Mod-28's fmod=0)
       case ArithOp::kFmod:
         if constexpr (kInt) {  // x % 0 and MIN % -1 are undefined: 0, like the CPU
           if (y == 0 || (y == T(-1) && x == int_min<T>())) return T(0);
@@ -181,7 +190,10 @@ struct ArithFn {
           if (op == ArithOp::kMod && r != 0 && ((r < 0) != (y < 0))) r = static_cast<T>(r + y);
           return r;
         } else {
-          return fmodf(x, y);
+          if (op == ArithOp::kFmod) return fmodf(x, y);
+          float r = fmodf(x, y);  // Mod-28's fmod=0 on floats, as the CPU: the sign of y
+          if (r != 0.f && ((r < 0.f) != (y < 0.f))) r = r + y;
+          return r == 0.f ? copysignf(0.f, y) : r;
         }
     }
     return x;  // unreachable

@@ -3,6 +3,7 @@
 //   InstanceNormalization: per (n, c) row over the spatial dims: y = (x - mu) / sqrt(var + eps) * scale[c] + B[c]
 //   LayerNormalization:    per row of the dims >= axis: y = (x - mu) / sqrt(var + eps) * Scale + B (broadcast),
 //                          optional outputs Mean and InvStdDev = 1 / sqrt(var + eps) per row
+//   GroupNormalization:    per (n, group) row of C / G channels: as InstanceNorm, scale/B per channel
 //   LRN:                   y = x / (bias + alpha / size * sum_{c' near c} x[c']^2) ^ beta; one thread per element
 // Instance/LayerNorm: one block per row, two passes (mean, then variance) reduced in double as
 // the CPU does.
@@ -44,15 +45,21 @@ struct NormParams {
   const float* scale = nullptr;
   const float* bias = nullptr;  // nullptr: 0
   int64_t channels = 0;
+  int64_t num_groups = 0, spatial = 1;  // GroupNormalization: channel = g % num_groups * (C / G) + i / spatial
   bool scale_identity = true, bias_identity = true;
   Dims scale_dims, bias_dims;
 
+  __device__ int64_t group_channel(int64_t g, int64_t i) const {
+    return g % num_groups * (channels / num_groups) + i / spatial;
+  }
   __device__ float scale_at(int64_t g, int64_t i) const {
+    if (num_groups > 0) return scale[group_channel(g, i)];
     if (channels > 0) return scale[g % channels];
     return scale[scale_identity ? i : strided_offset(i, scale_dims)];
   }
   __device__ float bias_at(int64_t g, int64_t i) const {
     if (!bias) return 0.f;
+    if (num_groups > 0) return bias[group_channel(g, i)];
     if (channels > 0) return bias[g % channels];
     return bias[bias_identity ? i : strided_offset(i, bias_dims)];
   }
@@ -80,7 +87,7 @@ __global__ void normalize_rows_kernel(const float* x, float* y, int64_t groups, 
 }
 
 struct RowNormState : NodeState {
-  int64_t groups = 0, len = 0, channels = 0;
+  int64_t groups = 0, len = 0, channels = 0, num_groups = 0, spatial = 1;
   float eps = 1e-5f;
   bool scale_identity = true, bias_identity = true;
   Dims scale_dims, bias_dims;
@@ -102,6 +109,21 @@ Result<Prepared> prepare_instancenorm(const PrepareArgs& a) {
   s->channels = xs[1];
   s->groups = xs[0] * xs[1];
   s->len = num_elements(xs) / std::max<int64_t>(1, s->groups);
+  s->eps = a.node.attrs.get_float("epsilon", 1e-5f);
+  return Prepared{std::move(s), 0};
+}
+
+Result<Prepared> prepare_groupnorm(const PrepareArgs& a) {
+  FI_RETURN_IF_ERROR(check_float_inputs(a));
+  const Shape& xs = a.graph.tensors[a.node.inputs[0]].shape;
+  if (xs.size() < 2) return Status::error(where(a.node) + "X must have rank >= 2");
+  auto s = std::make_unique<RowNormState>();
+  s->channels = xs[1];
+  s->num_groups = a.node.attrs.get_int("num_groups", 1);
+  if (s->num_groups < 1 || xs[1] % s->num_groups != 0) return Status::error(where(a.node) + "bad num_groups");
+  s->spatial = num_elements(xs) / std::max<int64_t>(1, xs[0] * xs[1]);
+  s->groups = xs[0] * s->num_groups;
+  s->len = xs[1] / s->num_groups * s->spatial;
   s->eps = a.node.attrs.get_float("epsilon", 1e-5f);
   return Prepared{std::move(s), 0};
 }
@@ -138,6 +160,8 @@ Status run_row_norm(const KernelArgs& a) {
   p.scale = a.inputs[1].as<float>();
   p.bias = a.inputs.size() > 2 && a.inputs[2].present() ? a.inputs[2].as<float>() : nullptr;
   p.channels = s.channels;
+  p.num_groups = s.num_groups;
+  p.spatial = s.spatial;
   p.scale_identity = s.scale_identity;
   p.bias_identity = s.bias_identity;
   p.scale_dims = s.scale_dims;
@@ -217,6 +241,7 @@ constexpr CudaKernel kKernels[] = {
     {"InstanceNormalization", run_row_norm, prepare_instancenorm},
     {"LayerNormalization", run_row_norm, prepare_layernorm},
     {"LRN", run_lrn, prepare_lrn},
+    {"GroupNormalization", run_row_norm, prepare_groupnorm},
 };
 
 }  // namespace

@@ -261,6 +261,53 @@ Status run_arg(const KernelArgs& a) {
   });
 }
 
+// CumSum: one thread per line along the axis, summed in order in the element type, as the CPU.
+template <class T>
+__global__ void cumsum_kernel(const T* x, T* y, int64_t outer, int64_t dim, int64_t inner, bool exclusive,
+                              bool reverse) {
+  FI_CUDA_FOR(idx, outer * inner) {
+    const int64_t o = idx / inner, in = idx % inner;
+    T sum = 0;
+    for (int64_t k = 0; k < dim; ++k) {
+      const int64_t at = (o * dim + (reverse ? dim - 1 - k : k)) * inner + in;
+      const T v = x[at];
+      if (exclusive) y[at] = sum;
+      sum = static_cast<T>(sum + v);
+      if (!exclusive) y[at] = sum;
+    }
+  }
+}
+
+Result<Prepared> prepare_cumsum(const PrepareArgs& a) {
+  const Node& node = a.node;
+  const Tensor& x = a.graph.tensors[node.inputs[0]];
+  FI_RETURN_IF_ERROR(check_dtype(node, x.dtype));
+  const int64_t axis = node.attrs.get_int("axis", 0);
+  if (axis < 0 || axis >= static_cast<int64_t>(x.shape.size()))
+    return Status::error(where(node) + "axis " + std::to_string(axis) + " out of range");
+  auto s = std::make_unique<ArgState>();  // outer, dim, inner; is_min: exclusive, last: reverse
+  s->is_min = node.attrs.get_int("exclusive", 0) != 0;
+  s->last = node.attrs.get_int("reverse", 0) != 0;
+  s->dim = x.shape[axis];
+  s->inner = num_elements(Shape(x.shape.begin() + axis + 1, x.shape.end()));
+  s->outer = s->dim * s->inner != 0 ? num_elements(x.shape) / (s->dim * s->inner) : 0;
+  return Prepared{std::move(s), 0};
+}
+
+Status run_cumsum(const KernelArgs& a) {
+  const auto& s = *static_cast<const ArgState*>(a.state);
+  if (s.outer * s.inner == 0) return Status::ok();
+  return dispatch_dtype(a.inputs[0].dtype, [&]<class T>() -> Status {
+    if constexpr (std::is_same_v<T, bool>) {
+      return Status::error("bool CumSum");  // refused by prepare
+    } else {
+      cumsum_kernel<T><<<grid_for(s.outer * s.inner), kThreads, 0, a.handles.stream>>>(
+          a.inputs[0].as<T>(), a.outputs[0].as<T>(), s.outer, s.dim, s.inner, s.is_min, s.last);
+      return check_launch("cumsum_kernel");
+    }
+  });
+}
+
 constexpr CudaKernel kKernels[] = {
     {"ReduceMean", run_reduce, prepare_reduce},
     {"ReduceSum", run_reduce, prepare_reduce},
@@ -274,6 +321,7 @@ constexpr CudaKernel kKernels[] = {
     {"ReduceLogSumExp", run_reduce, prepare_reduce},
     {"ArgMax", run_arg, prepare_arg},
     {"ArgMin", run_arg, prepare_arg},
+    {"CumSum", run_cumsum, prepare_cumsum},
 };
 
 }  // namespace

@@ -749,6 +749,87 @@ std::vector<OpCase> all_cases() {
                {scalar(DType::kInt64, 10), scalar(DType::kInt64, -7), scalar(DType::kInt64, -3)},
                {}});
   append_recurrent_cases(c);
+  // ---- ops helper block (issue 11): Gelu, IsNaN, IsInf, CumSum, GroupNormalization, TopK,
+  // GatherND, ScatterND, ScatterElements, Resize's new coordinate modes.
+  c.push_back({"mod_float_sign_of_divisor", "Mod", {wide({3, 7}), nonzero({7})}, attrs({{"fmod", int64_t{0}}})});
+  c.push_back({"gelu_erf", "Gelu", {wide({3, 17})}, attrs({{"approximate", "none"}}), 1, kTransRtol, kTransAtol});
+  c.push_back({"gelu_tanh", "Gelu", {wide({4, 9})}, attrs({{"approximate", "tanh"}}), 1, kTransRtol, kTransAtol});
+  c.push_back({"isnan", "IsNaN", {x({5, 7})}, {}});
+  c.push_back({"isinf_negative_only",
+               "IsInf",
+               {x({5, 7})},
+               attrs({{"detect_negative", int64_t{1}}, {"detect_positive", int64_t{0}}})});
+  c.push_back({"cumsum_axis1_exclusive_reverse",
+               "CumSum",
+               {x({3, 8, 5})},
+               attrs({{"axis", int64_t{1}}, {"exclusive", int64_t{1}}, {"reverse", int64_t{1}}})});
+  c.push_back({"cumsum_int64_last_axis",
+               "CumSum",
+               {ints(DType::kInt64, {4, 6}, -9, 9)},
+               attrs({{"axis", int64_t{1}}, {"exclusive", int64_t{0}}, {"reverse", int64_t{0}}})});
+  c.push_back({"groupnorm_3_groups",
+               "GroupNormalization",
+               {x({2, 6, 5, 3}), w({6}), w({6})},
+               attrs({{"num_groups", int64_t{3}}, {"epsilon", 1e-3f}})});
+  c.push_back({"topk_largest_axis1",
+               "TopK",
+               {x({3, 11, 4})},
+               attrs({{"axis", int64_t{1}}, {"k", int64_t{5}}, {"largest", int64_t{1}}, {"sorted", int64_t{1}}}),
+               2});
+  c.push_back({"topk_smallest_int64_ties",
+               "TopK",
+               {ints(DType::kInt64, {5, 9}, 0, 3)},
+               attrs({{"axis", int64_t{1}}, {"k", int64_t{4}}, {"largest", int64_t{0}}, {"sorted", int64_t{1}}}),
+               2});
+  c.push_back({"gathernd_tuples", "GatherND", {x({4, 5, 3}), ints(DType::kInt64, {2, 3, 2}, -4, 4)}, {}});
+  c.push_back({"gathernd_batch1_int32",
+               "GatherND",
+               {ints(DType::kInt64, {2, 5, 3}, -9, 9), ints(DType::kInt32, {2, 4, 1}, 0, 5)},
+               attrs({{"batch_dims", int64_t{1}}})});
+  c.push_back({"scatternd_add_repeated",
+               "ScatterND",
+               {x({4, 3, 2}), ints(DType::kInt64, {5, 2}, -3, 3), x({5, 2})},
+               attrs({{"reduction", "add"}})});
+  c.push_back({"scatternd_none_rows",
+               "ScatterND",
+               {x({6, 3}), ints(DType::kInt64, {4, 1}, 0, 6), x({4, 3})},
+               attrs({{"reduction", "none"}})});
+  c.push_back({"scatterelements_max_axis0",
+               "ScatterElements",
+               {x({4, 5}), ints(DType::kInt64, {3, 5}, -4, 4), x({3, 5})},
+               attrs({{"axis", int64_t{0}}, {"reduction", "max"}})});
+  c.push_back({"scatterelements_mul_int32_idx",
+               "ScatterElements",
+               {x({3, 6}), ints(DType::kInt32, {3, 4}, 0, 6), x({3, 4})},
+               attrs({{"axis", int64_t{1}}, {"reduction", "mul"}})});
+  c.push_back({"resize_half_pixel_symmetric_linear",
+               "Resize",
+               {x({1, 2, 5, 7})},
+               attrs({{"sizes", Ints{1, 2, 8, 4}},
+                      {"scales", Floats{1.f, 1.f, 1.7f, 0.6f}},
+                      {"mode", "linear"},
+                      {"coordinate_transformation_mode", "half_pixel_symmetric"},
+                      {"nearest_mode", "round_prefer_floor"}})});
+  c.push_back({"resize_cubic_exclude_outside",
+               "Resize",
+               {x({1, 2, 5, 7})},
+               attrs({{"sizes", Ints{1, 2, 8, 4}},
+                      {"scales", Floats{1.f, 1.f, 1.7f, 0.6f}},
+                      {"mode", "cubic"},
+                      {"cubic_coeff_a", -0.5f},
+                      {"exclude_outside", int64_t{1}},
+                      {"coordinate_transformation_mode", "half_pixel"},
+                      {"nearest_mode", "round_prefer_floor"}})});
+  c.push_back({"resize_tf_crop_and_resize_extrapolate",
+               "Resize",
+               {x({1, 2, 5, 7})},
+               attrs({{"sizes", Ints{1, 2, 6, 4}},
+                      {"scales", Floats{1.f, 1.f, 1.2f, 4.f / 7.f}},
+                      {"roi", Floats{0.f, 0.f, -0.2f, 0.3f, 1.f, 1.f, 0.8f, 1.3f}},
+                      {"extrapolation_value", 7.5f},
+                      {"mode", "linear"},
+                      {"coordinate_transformation_mode", "tf_crop_and_resize"},
+                      {"nearest_mode", "round_prefer_floor"}})});
   return c;
 }
 

@@ -553,5 +553,209 @@ TEST(PoolKernelTest, MaxPoolPropagatesNaNWhereverItIsInTheWindow) {
   EXPECT_TRUE(std::isnan(g.as<float>()[0]));
 }
 
+// --- ops helper block (issue 11): IR ops with hand-computed values, then their converters ---
+
+void expect_near(const HostTensor& t, const F& want, float tol = 1e-5f) {
+  ASSERT_EQ(t.numel(), static_cast<int64_t>(want.size()));
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(t.as<float>()[i], want[i], tol) << "element " << i;
+}
+std::vector<bool> bools_of(const HostTensor& t) { return std::vector<bool>(t.as<bool>(), t.as<bool>() + t.numel()); }
+void set_float(onnx::NodeProto& n, const std::string& name, float v) {
+  auto* a = n.add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::FLOAT);
+  a->set_f(v);
+}
+
+TEST(Issue11OpsTest, GeluBothForms) {
+  const HostTensor x = f32({4}, {-1, 0, 1, 2});
+  expect_near(run1("Gelu", attrs_of({{"approximate", std::string("none")}}), {x}),
+              F{-0.15865525f, 0, 0.84134475f, 1.95449974f});
+  expect_near(run1("Gelu", attrs_of({{"approximate", std::string("tanh")}}), {x}),
+              F{-0.15880801f, 0, 0.84119199f, 1.95459769f});
+  expect_error(run_op("Gelu", attrs_of({{"approximate", std::string("fast")}}), {x}).status(), "approximate");
+  auto y = convert_run("Gelu", 20, {x_in(x)}, 1, [](onnx::NodeProto& n) { set_string(n, "approximate", "tanh"); });
+  expect_near(y[0], F{-0.15880801f, 0, 0.84119199f, 1.95459769f});
+  expect_error(convert_status("Gelu", 19, {x_in(x)}), "not 19");
+}
+
+TEST(Issue11OpsTest, IsNaNIsInfAndCastLike) {
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+  const HostTensor x = f32({4}, {1, nan, inf, -inf});
+  EXPECT_EQ(run1("IsNaN", {}, {x}).dtype, DType::kBool);
+  EXPECT_EQ(bools_of(run1("IsNaN", {}, {x})), (std::vector<bool>{false, true, false, false}));
+  EXPECT_EQ(bools_of(run1("IsInf", {}, {x})), (std::vector<bool>{false, false, true, true}));
+  auto neg = convert_run("IsInf", 20, {x_in(x)}, 1, [](onnx::NodeProto& n) { set_int(n, "detect_positive", 0); });
+  EXPECT_EQ(bools_of(neg[0]), (std::vector<bool>{false, false, false, true}));
+  auto c = convert_run("CastLike", 21, {x_in(f32({3}, {1.7f, -2.5f, 3})), init("like", i32({1}, {0}))});
+  EXPECT_EQ(c[0].dtype, DType::kInt32);
+  EXPECT_EQ(values_of<int32_t>(c[0]), (std::vector<int32_t>{1, -2, 3}));
+}
+
+TEST(Issue11OpsTest, CumSumForms) {
+  const HostTensor x = f32({4}, {1, 2, 3, 4});
+  auto cum = [&](int64_t exclusive, int64_t reverse) {
+    return values_of<float>(
+        run1("CumSum", attrs_of({{"axis", int64_t{0}}, {"exclusive", exclusive}, {"reverse", reverse}}), {x}));
+  };
+  EXPECT_EQ(cum(0, 0), (F{1, 3, 6, 10}));
+  EXPECT_EQ(cum(1, 0), (F{0, 1, 3, 6}));
+  EXPECT_EQ(cum(0, 1), (F{10, 9, 7, 4}));
+  EXPECT_EQ(cum(1, 1), (F{9, 7, 4, 0}));
+  auto y = convert_run("CumSum", 14, {x_in(i64({2, 3}, {1, 2, 3, 4, 5, 6})), init("axis", i32({}, {-1}))});
+  EXPECT_EQ(values_of<int64_t>(y[0]), (I{1, 3, 6, 4, 9, 15}));
+  expect_error(convert_status("CumSum", 14, {x_in(x), {"axis", i64({}, {0}), false}}), "must be a constant");
+}
+
+TEST(Issue11OpsTest, GroupNormalizationPerChannelAndOpset18PerGroup) {
+  // x = 0..7 as [1, 4, 1, 2], 2 groups of 2 channels: each group {a, a+1, a+2, a+3}, var 1.25.
+  const F unit = {-1.34164079f, -0.44721360f, 0.44721360f, 1.34164079f};
+  const F want = {unit[0],         unit[1],         unit[2],         unit[3],
+                  2 * unit[0] + 1, 2 * unit[1] + 1, 2 * unit[2] + 1, 2 * unit[3] + 1};
+  expect_near(run1("GroupNormalization", attrs_of({{"num_groups", int64_t{2}}, {"epsilon", 0.f}}),
+                   {iota({1, 4, 1, 2}), f32({4}, {1, 1, 2, 2}), f32({4}, {0, 0, 1, 1})}),
+              want);
+  auto eps0 = [](onnx::NodeProto& n) {
+    set_int(n, "num_groups", 2);
+    set_float(n, "epsilon", 0.f);
+  };
+  auto y21 = convert_run(
+      "GroupNormalization", 21,
+      {x_in(iota({1, 4, 1, 2})), init("s", f32({4}, {1, 1, 2, 2})), init("b", f32({4}, {0, 0, 1, 1}))}, 1, eps0);
+  expect_near(y21[0], want);
+  auto y18 = convert_run("GroupNormalization", 18,
+                         {x_in(iota({1, 4, 1, 2})), init("s", f32({2}, {1, 2})), init("b", f32({2}, {0, 1}))}, 1, eps0);
+  expect_near(y18[0], want);
+  expect_error(convert_status("GroupNormalization", 18,
+                              {
+                                  x_in(iota({1, 4, 1, 2})),
+                                  init("s", f32({4}, {1, 1, 2, 2})),
+                                  init("b", f32({4}, {0, 0, 0, 0})),
+                              },
+                              1, eps0),
+               "[num_groups]");
+  expect_error(run_op("GroupNormalization", attrs_of({{"num_groups", int64_t{3}}}),
+                      {iota({1, 4, 2}), f32({4}, {1, 1, 1, 1}), f32({4}, {0, 0, 0, 0})})
+                   .status(),
+               "divide");
+}
+
+TEST(Issue11OpsTest, ReduceNoopWithEmptyAxesIsReadWhenAxesAreGiven) {
+  auto keep = [](onnx::NodeProto& n) {
+    set_int(n, "noop_with_empty_axes", 1);
+    set_int(n, "keepdims", 0);
+  };
+  auto y = convert_run("ReduceSum", 13, {x_in(iota({2, 3})), init("a", i64({1}, {1}))}, 1, keep);
+  EXPECT_EQ(values_of<float>(y[0]), (F{3, 12}));
+  auto noop = convert_run("ReduceMax", 18, {x_in(iota({2, 3}))}, 1, keep);
+  EXPECT_EQ(noop[0].shape, (Shape{2, 3}));
+}
+
+TEST(Issue11OpsTest, TopKTiesGoToTheLowerIndex) {
+  auto r = run_op("TopK", attrs_of({{"axis", int64_t{0}}, {"k", int64_t{3}}}), {f32({5}, {3, 1, 3, 2, 1})}, 2);
+  ASSERT_TRUE(r.is_ok()) << r.status().message();
+  EXPECT_EQ(values_of<float>((*r)[0]), (F{3, 3, 2}));
+  EXPECT_EQ(values_of<int64_t>((*r)[1]), (I{0, 2, 3}));
+  auto s = convert_run("TopK", 11, {x_in(f32({1, 5}, {3, 1, 3, 2, 1})), init("k", i64({1}, {2}))}, 2,
+                       [](onnx::NodeProto& n) { set_int(n, "largest", 0); });
+  EXPECT_EQ(values_of<float>(s[0]), (F{1, 1}));
+  EXPECT_EQ(values_of<int64_t>(s[1]), (I{1, 4}));
+  expect_error(convert_status("TopK", 11, {x_in(iota({5})), init("k", i64({1}, {6}))}, 2), "K 6");
+}
+
+TEST(Issue11OpsTest, GatherNDTheSpecExamples) {
+  const HostTensor x = iota({2, 2});
+  EXPECT_EQ(values_of<float>(run1("GatherND", {}, {x, i64({2, 2}, {0, 0, 1, 1})})), (F{0, 3}));
+  HostTensor rows = run1("GatherND", {}, {x, i64({2, 1}, {1, 0})});
+  EXPECT_EQ(rows.shape, (Shape{2, 2}));
+  EXPECT_EQ(values_of<float>(rows), (F{2, 3, 0, 1}));
+  HostTensor batch = run1("GatherND", attrs_of({{"batch_dims", int64_t{1}}}), {iota({2, 2, 2}), i64({2, 1}, {1, 0})});
+  EXPECT_EQ(batch.shape, (Shape{2, 2}));
+  EXPECT_EQ(values_of<float>(batch), (F{2, 3, 4, 5}));
+  expect_error(run_op("GatherND", {}, {x, i64({1, 2}, {2, 0})}, 1, true).status(), "out of range");
+  expect_error(run_op("GatherND", {}, {x, i64({1, 3}, {0, 0, 0})}).status(), "exceeds");
+}
+
+TEST(Issue11OpsTest, ScatterNDAndScatterElements) {
+  HostTensor y = run1("ScatterND", {}, {iota({8}), i64({4, 1}, {4, 3, 1, 7}), f32({4}, {9, 10, 11, 12})});
+  EXPECT_EQ(values_of<float>(y), (F{0, 11, 2, 10, 9, 5, 6, 12}));
+  HostTensor add = run1("ScatterND", attrs_of({{"reduction", std::string("add")}}),
+                        {f32({4}, {1, 2, 3, 4}), i64({2, 1}, {0, -4}), f32({2}, {5, 6})});
+  EXPECT_EQ(values_of<float>(add), (F{12, 2, 3, 4}));
+  HostTensor e = run1("ScatterElements", attrs_of({{"axis", int64_t{1}}}),
+                      {f32({1, 5}, {1, 2, 3, 4, 5}), i64({1, 2}, {1, -2}), f32({1, 2}, {1.1f, 2.1f})});
+  EXPECT_EQ(values_of<float>(e), (F{1, 1.1f, 3, 2.1f, 5}));
+  HostTensor mx = run1("ScatterElements", attrs_of({{"axis", int64_t{0}}, {"reduction", std::string("max")}}),
+                       {f32({2, 1}, {1, 5}), i64({3, 1}, {0, 0, 1}), f32({3, 1}, {4, 2, 3})});
+  EXPECT_EQ(values_of<float>(mx), (F{4, 5}));
+  expect_error(run_op("ScatterND", {}, {iota({3}), i64({1, 1}, {3}), f32({1}, {0})}).status(), "out of range");
+  expect_error(convert_status("ScatterND", 15, {x_in(iota({3})), init("i", i64({1, 1}, {0})), init("u", f32({1}, {1}))},
+                              1, [](onnx::NodeProto& n) { set_string(n, "reduction", "add"); }),
+               "not defined at this opset");
+  auto g = convert_run("ScatterElements", 18,
+                       {x_in(f32({3}, {1, 1, 1})), init("i", i64({2}, {2, 2})), init("u", f32({2}, {3, 4}))}, 1,
+                       [](onnx::NodeProto& n) { set_string(n, "reduction", "mul"); });
+  EXPECT_EQ(values_of<float>(g[0]), (F{1, 1, 12}));
+}
+
+TEST(Issue11OpsTest, ResizeAxesPoliciesAndCropAndResize) {
+  const HostTensor x = iota({1, 1, 2, 4});
+  auto sizes88 = [](const char* policy) {
+    return [policy](onnx::NodeProto& n) {
+      set_ints(n, "axes", I{2, 3});
+      set_string(n, "keep_aspect_ratio_policy", policy);
+    };
+  };
+  const std::vector<Input> in = {x_in(x), {"", {}, false}, {"", {}, false}, init("sizes", i64({2}, {4, 4}))};
+  EXPECT_EQ(convert_run("Resize", 18, in, 1, sizes88("not_larger"))[0].shape, (Shape{1, 1, 2, 4}));
+  EXPECT_EQ(convert_run("Resize", 18, in, 1, sizes88("not_smaller"))[0].shape, (Shape{1, 1, 4, 8}));
+  // roi [0.5, 1.5] on the last axis, 3 outputs, linear: sources 1.5, 3, 4.5 (outside: 9).
+  auto crop = convert_run(
+      "Resize", 18,
+      {x_in(iota({1, 4})), init("roi", f32({2}, {0.5f, 1.5f})), {"", {}, false}, init("sizes", i64({1}, {3}))}, 1,
+      [](onnx::NodeProto& n) {
+        set_ints(n, "axes", I{1});
+        set_string(n, "mode", "linear");
+        set_string(n, "coordinate_transformation_mode", "tf_crop_and_resize");
+        set_float(n, "extrapolation_value", 9.f);
+      });
+  expect_near(crop[0], F{1.5f, 3, 9});
+  expect_error(
+      convert_status("Resize", 18,
+                     {x_in(iota({1, 4})), init("roi", f32({2}, {0.f, 1.f})), init("scales", f32({1}, {2.f}))}, 1,
+                     [](onnx::NodeProto& n) {
+                       set_ints(n, "axes", I{1});
+                       set_string(n, "coordinate_transformation_mode", "tf_crop_and_resize");
+                     }),
+      "give sizes");
+}
+
+TEST(Issue11OpsTest, OpsetsUpTo28) {
+  auto y = convert_run("Relu", 28, {x_in(f32({2}, {-1, 2}))});
+  EXPECT_EQ(values_of<float>(y[0]), (F{0, 2}));
+  expect_error(convert_status("Relu", 29, {x_in(f32({2}, {-1, 2}))}), "opset");
+  expect_error(convert_status("SpaceToDepth", 28, {x_in(iota({1, 1, 2, 2}))}, 1,
+                              [](onnx::NodeProto& n) {
+                                set_int(n, "blocksize", 2);
+                                set_string(n, "mode", "CRD");
+                              }),
+               "only DCR");
+}
+
+TEST(Issue11OpsTest, ModOnFloatsWithFmod0FromOpset28) {
+  const float inf = std::numeric_limits<float>::infinity();
+  auto y =
+      convert_run("Mod", 28, {x_in(f32({6}, {5, -5, 5, -0.f, 3, -3})), init("b", f32({6}, {3, 3, -3, 2, inf, inf}))});
+  EXPECT_EQ(values_of<float>(y[0]), (F{2, 1, -1, 0, 3, inf}));
+  EXPECT_FALSE(std::signbit(y[0].as<float>()[3])) << "a zero takes the divisor's sign";
+  expect_error(convert_status("Mod", 27, {x_in(f32({1}, {5})), init("b", f32({1}, {3}))}), "from opset 28");
+}
+
+TEST(Issue11OpsTest, DataDependentShapesAreRefusedWithTheReason) {
+  expect_error(
+      convert_status("NonMaxSuppression", 11, {x_in(f32({1, 1, 4}, {0, 0, 1, 1})), init("s", f32({1, 1, 1}, {0.5f}))}),
+      "size depends on the input values");
+}
+
 }  // namespace
 }  // namespace fusedinf
