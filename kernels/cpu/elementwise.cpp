@@ -40,7 +40,9 @@ Status run_unary_float(const KernelArgs& a) {
     f = [al = at.float_or("alpha", 1.67326319217681884765625f), ga = at.float_or("gamma", 1.05070102214813232421875f)](
             float x) { return x > 0.f ? ga * x : ga * (al * std::exp(x) - al); };
   else if (op == "Softplus")
-    f = [](float x) { return std::log1p(std::exp(x)); };
+    f = [](float x) {  // log(1 + e^x) without overflow: x + log(1 + e^-x) for x > 0
+      return x > 0.f ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+    };
   else if (op == "Erf")
     f = [](float x) { return std::erf(x); };
   else if (op == "Sqrt")

@@ -50,7 +50,7 @@ struct UnaryFloatFn {
       case UnaryOp::kSelu:
         return x > 0.f ? be * x : be * __fsub_rn(__fmul_rn(al, expf(x)), al);
       case UnaryOp::kSoftplus:
-        return log1pf(expf(x));
+        return x > 0.f ? x + log1pf(expf(-x)) : log1pf(expf(x));  // no overflow for large x
       case UnaryOp::kErf:
         return erff(x);
       case UnaryOp::kSqrt:

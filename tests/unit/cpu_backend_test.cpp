@@ -10,6 +10,7 @@
 
 #include "engine/graph.h"
 #include "engine/host_tensor.h"
+#include "kernels/cpu/cpu_kernels.h"
 #include "runtime/backend.h"
 #include "runtime/session.h"
 
@@ -136,6 +137,25 @@ TEST(CpuBackendTest, MaxPoolPropagatesNaNPerWindow) {
   ASSERT_TRUE(out.is_ok()) << out.status().message();
   EXPECT_TRUE(std::isnan((*out)[0].as<float>()[0]));
   EXPECT_EQ((*out)[0].as<float>()[1], 7.f);
+}
+
+// Softplus is log(1 + e^x) without overflow: x itself for large x, not infinity (found by
+// scripts/graph_fuzz.py: onnxruntime gives x).
+TEST(CpuBackendTest, SoftplusDoesNotOverflow) {
+  const std::vector<float> values = {-200.f, -100.f, -1.f, 0.f, 1.f, 30.f, 89.f, 100.f, 1e30f, INFINITY};
+  std::vector<float> got(values.size());
+  const Shape shape{static_cast<int64_t>(values.size())};
+  const ConstTensorView in{values.data(), DType::kFloat32, shape};
+  const TensorView out{got.data(), DType::kFloat32, shape};
+  ASSERT_TRUE(cpu::run_cpu_node(Node{"Softplus", "softplus", {0}, {1}, {}}, {&in, 1}, {&out, 1}).is_ok());
+  for (size_t i = 0; i < values.size(); ++i) {
+    const double x = values[i];
+    const double want = x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+    if (std::isinf(want))
+      EXPECT_EQ(got[i], want) << "Softplus(" << x << ")";
+    else
+      EXPECT_NEAR(got[i], want, 1e-6 * std::max(1.0, std::fabs(want))) << "Softplus(" << x << ")";
+  }
 }
 
 }  // namespace
