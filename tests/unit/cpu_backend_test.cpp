@@ -11,6 +11,7 @@
 #include "engine/graph.h"
 #include "engine/host_tensor.h"
 #include "kernels/cpu/cpu_kernels.h"
+#include "kernels/cpu/epilogue_rows.h"
 #include "runtime/backend.h"
 #include "runtime/session.h"
 
@@ -156,6 +157,29 @@ TEST(CpuBackendTest, SoftplusDoesNotOverflow) {
     else
       EXPECT_NEAR(got[i], want, 1e-6 * std::max(1.0, std::fabs(want))) << "Softplus(" << x << ")";
   }
+}
+
+// Relu, HardSigmoid and Celu keep a NaN (ONNX defines them with max/min/clip, which propagate
+// NaN; onnxruntime does), and so does a Relu fused into an epilogue (found by graph_fuzz.py).
+TEST(CpuBackendTest, ActivationsKeepNaN) {
+  const std::vector<float> values = {NAN, -1.f, 2.f};
+  const Shape shape{3};
+  const ConstTensorView in{values.data(), DType::kFloat32, shape};
+  for (const char* op : {"Relu", "HardSigmoid", "Celu"}) {
+    std::vector<float> got(3);
+    const TensorView out{got.data(), DType::kFloat32, shape};
+    ASSERT_TRUE(cpu::run_cpu_node(Node{op, "n", {0}, {1}, {}}, {&in, 1}, {&out, 1}).is_ok()) << op;
+    EXPECT_TRUE(std::isnan(got[0])) << op << "(NaN) = " << got[0];
+    EXPECT_FALSE(std::isnan(got[1]) || std::isnan(got[2])) << op;
+  }
+  EpilogueParams relu;
+  relu.kind = Activation::kRelu;
+  EXPECT_TRUE(std::isnan(apply_activation(relu, NAN)));
+  std::vector<float> row = values;
+  cpu::activate_row(relu, row.data(), 3);
+  EXPECT_TRUE(std::isnan(row[0]));
+  EXPECT_EQ(row[1], 0.f);
+  EXPECT_EQ(row[2], 2.f);
 }
 
 }  // namespace
