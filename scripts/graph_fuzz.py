@@ -53,8 +53,9 @@ class Builder:
         self.shapes = {}  # float tensor -> shape
         self.pool = []  # float tensors in creation order
         self.readers = {}  # tensor -> number of reading nodes
-        # Tensors that may hold NaN or infinities: onnxruntime's max/min reductions and MaxPool
-        # treat NaN as they happen to (not as IEEE's maximum), so those ops never read them.
+        # Tensors that may hold NaN or infinities: onnxruntime's max/min reductions, MaxPool and
+        # LRN treat NaN as they happen to (not as IEEE's maximum, not per window), so those ops
+        # never read them.
         self.nonfinite = set()
         self.bools = set()  # bool tensors (comparisons): never in the pool
         self.count = 0
@@ -677,8 +678,8 @@ class Builder:
             cond = self.node(self.choice(["Greater", "Less"]), [x, self.const(self.values([]) * 0.5, "thr")])
             other = self.const(self.values(self.broadcast_shape(s)), "alt")
             self.node("Where", [cond, x, other] if self.chance(0.5) else [cond, other, x])
-        elif kind == "lrn":
-            x = self.pick(lambda s: len(s) == 4)
+        elif kind == "lrn":  # onnxruntime's running window sum spreads a NaN to other channels
+            x = self.pick(lambda s: len(s) == 4, finite=True)
             if x is None:
                 return False
             self.node("LRN", [x], size=int(self.choice([1, 3, 5])), alpha=1e-3, beta=0.75, bias=1.0)
