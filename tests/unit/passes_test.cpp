@@ -319,6 +319,27 @@ TEST(PassesTest, GemmBiasPerRowIsNotFoldedAsPerChannel) {
   EXPECT_LT(run_and_compare_all(g, opt), 1e-5);
 }
 
+// Graph outputs the passes rewire keep their names and values: two equal nodes that are both
+// outputs (CSE), and a no-op Reshape from the input to an output (simplify-shapes).
+TEST(PassesTest, MergedAndBypassedGraphOutputsKeepNamesAndValues) {
+  Graph g;
+  const int x = g.add_tensor("x", DType::kFloat32, {2, 6});
+  g.inputs = {{"x", x}};
+  const int a = add_node(g, "Sigmoid", {x}, {2, 6});
+  const int b = add_node(g, "Sigmoid", {x}, {2, 6});
+  Attributes same;
+  same.set("shape", std::vector<int64_t>{2, 6});
+  const int r = add_node(g, "Reshape", {x}, {2, 6}, same);
+  const int c = add_node(g, "Add", {a, b}, {2, 6});
+  g.outputs = {{"a", a}, {"b", b}, {"r", r}, {"c", c}};
+  const Graph opt = optimized(g);
+  EXPECT_EQ(ops_of(opt), (std::vector<std::string>{"Sigmoid", "Add"}));
+  ASSERT_EQ(opt.outputs.size(), 4u);
+  EXPECT_EQ(opt.outputs[1].name, "b");
+  EXPECT_EQ(opt.outputs[2].tensor, opt.inputs[0].tensor);
+  EXPECT_LT(run_and_compare_all(g, opt), 1e-7);
+}
+
 TEST(PassesTest, UnknownPassNameIsAnError) {
   Graph g;
   auto r = run_passes(g, "cse,teleport", PassContext{});
