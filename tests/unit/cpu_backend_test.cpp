@@ -182,5 +182,25 @@ TEST(CpuBackendTest, ActivationsKeepNaN) {
   EXPECT_EQ(row[2], 2.f);
 }
 
+// ReduceLogSumExp is log(sum(exp(x - max))) + max: no overflow for x > 709 (found by
+// graph_fuzz.py: onnxruntime gives the finite answer), infinities and NaN kept.
+TEST(CpuBackendTest, ReduceLogSumExpDoesNotOverflow) {
+  const std::vector<float> values = {1000.f, 1000.f, -INFINITY, -INFINITY, INFINITY, 1.f, NAN, 1.f, 3.f, 1e30f};
+  const std::vector<float> want = {1000.f + std::log(2.f), -INFINITY, INFINITY, NAN, 1e30f};
+  std::vector<float> got(5);
+  const ConstTensorView in{values.data(), DType::kFloat32, Shape{5, 2}};
+  const TensorView out{got.data(), DType::kFloat32, Shape{5}};
+  Node node{"ReduceLogSumExp", "lse", {0}, {1}, {}};
+  node.attrs.set("axes", std::vector<int64_t>{1});
+  node.attrs.set("keepdims", int64_t{0});
+  ASSERT_TRUE(cpu::run_cpu_node(node, {&in, 1}, {&out, 1}).is_ok());
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (std::isnan(want[i]))
+      EXPECT_TRUE(std::isnan(got[i])) << i;
+    else
+      EXPECT_FLOAT_EQ(got[i], want[i]) << i;
+  }
+}
+
 }  // namespace
 }  // namespace fusedinf
