@@ -53,9 +53,9 @@ class Builder:
         self.shapes = {}  # float tensor -> shape
         self.pool = []  # float tensors in creation order
         self.readers = {}  # tensor -> number of reading nodes
-        # Tensors that may hold NaN or infinities: onnxruntime's max/min reductions, MaxPool and
-        # LRN treat NaN as they happen to (not as IEEE's maximum, not per window), so those ops
-        # never read them.
+        # Tensors that may hold NaN or infinities: onnxruntime's max/min reductions, MaxPool,
+        # LRN and linear Resize treat NaN as they happen to (not as IEEE's maximum, not per
+        # window), so those ops never read them.
         self.nonfinite = set()
         self.bools = set()  # bool tensors (comparisons): never in the pool
         self.count = 0
@@ -652,8 +652,8 @@ class Builder:
                 self.node("DepthToSpace", [x], blocksize=2, mode=self.choice(["DCR", "CRD"]))
             elif s[2] % 2 == 0 and s[3] % 2 == 0:
                 self.node("SpaceToDepth", [x], blocksize=2)
-        elif kind == "resize":
-            x = self.pick(lambda s: len(s) == 4)
+        elif kind == "resize":  # (implementations weigh a NaN neighbour by 0 differently)
+            x = self.pick(lambda s: len(s) == 4, finite=True)
             if x is None:
                 return False
             mode = self.choice(["nearest", "linear"])
@@ -934,7 +934,9 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     start = time.time()
     work = tempfile.mkdtemp(prefix="graph_fuzz_")
-    runner = Runner(os.path.abspath(args.fusedinf), args.tolerance, work)
+    binary = os.path.join(work, "fusedinf")  # a copy: a rebuild during a long run cannot break it
+    shutil.copy2(args.fusedinf, binary)
+    runner = Runner(binary, args.tolerance, work)
     ran = matched = invalid = 0
     failed = []
     pending = {}  # opset -> graphs waiting for a batch
