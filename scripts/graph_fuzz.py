@@ -590,6 +590,8 @@ class Builder:
         elif kind == "LayerNormalization" and self.opset >= 17:
             axis = int(self.rng.integers(-len(s), len(s)))
             norm = s[axis % len(s):]
+            if np.prod(norm) < 4:  # over 2 or 3 near-equal values it amplifies any rounding
+                return False
             ins = [x, self.const(self.values(norm, "scale"), "ln_s")]
             if self.chance(0.7):
                 ins.append(self.const(self.values(norm), "ln_b"))
