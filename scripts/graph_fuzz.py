@@ -17,7 +17,9 @@ read by several nodes; and graph outputs in the middle of the graph.
 Several graphs go into one model (disjoint, names prefixed) so that one import and one run
 check a batch; a batch with a problem is rerun graph by graph to name the graph at fault.
 Per output: the same shape, NaN and infinity at the same places, and relative L2 error
-<= --tolerance over the rest. An import refusal is a failure. A failing graph is saved as
+<= --tolerance over the rest (or an RMS difference <= ATOL, for values that cancel to ~0).
+Where onnxruntime is the one that is off, an output within tolerance of onnx's reference
+implementation (onnx.reference) passes too (counted as "settled by onnx's reference"). An import refusal is a failure. A failing graph is saved as
 OUT/seed<s>/model.onnx (with its input and what went wrong) and minimized: the smallest
 prefix of the graph whose last tensor still differs is saved as minimized.onnx.
 Exits 1 when any graph failed.
@@ -810,6 +812,7 @@ class Runner:
         self.tolerance = tolerance
         self.workdir = workdir
         self.processes = 0
+        self.settled = 0  # outputs off from onnxruntime but matching onnx's reference
 
     def oracle(self, model, feeds):
         options = ort.SessionOptions()
@@ -883,6 +886,7 @@ class Runner:
                 return None
             raise OracleError(str(e).splitlines()[-1]) from None
         problems = {}
+        reference = {}
         for passes in ("default", "none"):
             got, error = self.fusedinf_outputs(model, feeds, passes)
             if error:
@@ -892,10 +896,29 @@ class Runner:
             for g in graphs:
                 for o in (outputs_of or {}).get(g.seed, g.outputs):
                     bad = self.compare(got[o], want[o])
+                    if bad and self.settled_by_reference(model, feeds, reference, o, got[o]):
+                        bad = None
                     if bad:
                         problems.setdefault(g.seed, []).append("--passes %s: output %s: %s" % (passes, o, bad))
                         break
         return {seed: "; ".join(p) for seed, p in problems.items()}
+
+    def settled_by_reference(self, model, feeds, reference, name, got):
+        """Where onnxruntime is the one that is off (its InstanceNormalization's E[x^2] - E[x]^2
+        on values far from 0): an answer within tolerance of onnx's reference implementation
+        passes. Used only to accept, never to reject; counted in self.settled."""
+        if not reference:
+            try:
+                from onnx.reference import ReferenceEvaluator
+                with np.errstate(all="ignore"):
+                    outs = ReferenceEvaluator(model).run(None, feeds)
+                reference.update(zip([o.name for o in model.graph.output], outs))
+            except Exception:
+                reference["failed"] = None
+        if reference.get(name) is None or self.compare(got, np.asarray(reference[name]).astype(got.dtype)):
+            return False
+        self.settled += 1
+        return True
 
 
 def minimize(runner, g):
@@ -1003,8 +1026,9 @@ def main():
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("graph_fuzz: seeds %d..%d: %d graphs ran, %d matched, %d failed, %d not generated (generator errors); "
-          "%d fusedinf processes, %.0f s" % (args.seed, args.seed + args.count - 1, ran, matched, len(failed),
-                                            invalid, runner.processes, time.time() - start))
+          "%d outputs settled by onnx's reference; %d fusedinf processes, %.0f s"
+          % (args.seed, args.seed + args.count - 1, ran, matched, len(failed), invalid, runner.settled,
+             runner.processes, time.time() - start))
     if failed:
         print("failing seeds: " + " ".join(str(s) for s in failed))
     return 1 if failed or invalid else 0
