@@ -19,10 +19,13 @@ check a batch; a batch with a problem is rerun graph by graph to name the graph 
 Per output: the same shape, NaN and infinity at the same places, and relative L2 error
 <= --tolerance over the rest (or an RMS difference <= ATOL, for values that cancel to ~0).
 Where onnxruntime is the one that is off, an output within tolerance of onnx's reference
-implementation (onnx.reference) passes too (counted as "settled by onnx's reference"). An import refusal is a failure. A failing graph is saved as
-OUT/seed<s>/model.onnx (with its input and what went wrong) and minimized: the smallest
-prefix of the graph whose last tensor still differs is saved as minimized.onnx.
-Exits 1 when any graph failed.
+implementation (onnx.reference) passes too (counted as "settled by onnx's reference"). An
+import refusal or a crash is a failure. A failing graph is saved as OUT/seed<s>/model.onnx
+(with its input and what went wrong) and minimized: the nodes up to the first tensor that
+still differs are saved as minimized.onnx. Where onnxruntime's answer is implementation-
+defined (NaN into max reductions, MaxPool, LRN, linear Resize; see Builder) the generator
+keeps away. Exits 1 when any graph failed or could not be generated (a generator bug).
+Results: bench/results/graph_fuzz.md.
 """
 import argparse
 import os
