@@ -49,8 +49,9 @@ ATOL = 1e-6  # RMS difference accepted whatever the relative error
 class Builder:
     """One random graph: nodes, initializers, inputs, and the float tensors it can read."""
 
-    def __init__(self, seed):
+    def __init__(self, seed, max_steps=12):
         self.seed = seed
+        self.max_steps = max_steps
         self.rng = np.random.default_rng(seed)
         self.prefix = "g%d_" % seed
         self.opset = int(self.rng.choice(OPSETS))
@@ -720,7 +721,7 @@ class Builder:
         if self.chance(0.3):
             s = self.shapes[self.pool[0]]
             self.add_input(list(s) if self.chance(0.6) else self.broadcast_shape(s) or [1])
-        steps = int(self.rng.integers(2, 12))
+        steps = int(self.rng.integers(2, self.max_steps))
         makers = [(self.conv, 5), (self.gemm, 2), (self.matmul, 2), (self.activation, 3), (self.binary, 4),
                   (self.variadic, 1), (self.reshape_chain, 3), (self.concat_split_slice, 3), (self.pool_op, 2),
                   (self.normalize, 2), (self.duplicate, 2), (self.misc, 1.5), (self.unary_on_input, 0.7)]
@@ -963,6 +964,7 @@ def main():
     ap.add_argument("--out", default="graph_fuzz_out", help="where failing graphs are saved")
     ap.add_argument("--fusedinf", default=os.path.join(os.path.dirname(__file__), "..", "build", "fusedinf"))
     ap.add_argument("--batch", type=int, default=16, help="graphs per model (one import and run per batch)")
+    ap.add_argument("--max-steps", type=int, default=12, help="graph pieces per graph: 2 to this - 1")
     ap.add_argument("--tolerance", type=float, default=1e-4, help="largest relative L2 error accepted")
     ap.add_argument("--no-minimize", action="store_true", help="do not minimize failing graphs")
     ap.add_argument("--max-failures", type=int, default=20, help="stop after this many failing graphs")
@@ -1011,7 +1013,7 @@ def main():
             if len(failed) >= args.max_failures:
                 break
             try:
-                g = Builder(seed).build()
+                g = Builder(seed, args.max_steps).build()
                 onnx.checker.check_model(make_model([g]), full_check=True)
                 graph_inputs(g)
             except Exception as e:  # a generator bug, not a fusedinf one
