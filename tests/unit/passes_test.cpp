@@ -289,7 +289,7 @@ TEST(PassesTest, FoldedTensorWithTwoReadersTakesNoSecondFold) {
   EXPECT_LT(run_and_compare_all(g, opt), 1e-5);
 }
 
-// A folded tensor that is also a graph output keeps its value: Mul(y, k) after it stays.
+// A folded tensor that is also a graph output keeps its value and name: the Add after it stays.
 TEST(PassesTest, FoldedTensorThatIsAGraphOutputTakesNoSecondFold) {
   Graph g;
   const int x = g.add_tensor("x", DType::kFloat32, {1, 3, 5, 5});
