@@ -39,8 +39,8 @@ inline float apply_activation(const EpilogueParams& p, float x) {
     case Activation::kNone:
       return x;
     case Activation::kRelu:
-      return x > 0.f ? x : 0.f;
-    case Activation::kClip:  // as the Clip op: NaN stays NaN
+      return x < 0.f ? 0.f : x;  // NaN stays NaN, as max(x, 0)
+    case Activation::kClip:      // as the Clip op: NaN stays NaN
       return std::isnan(x) ? x : std::fmin(std::fmax(x, p.min), p.max);
     case Activation::kSigmoid:
       return 1.f / (1.f + std::exp(-x));

@@ -18,7 +18,9 @@ void erase_nodes(Graph& graph, const std::vector<bool>& drop);
 // unused. Signatures must only refer to graph inputs and outputs.
 void remove_dead_code(Graph& graph);
 
-// How many times each tensor is read: node inputs plus graph (and signature) outputs.
+// How many times each tensor is read: node inputs plus graph outputs (signature outputs are
+// graph outputs). After replace_uses(g, from, to) the counts of `from` move to `to`: a pass
+// that keeps counts across rewrites must move them too (uses[to] += uses[from]).
 std::vector<int> use_counts(const Graph& graph);
 
 // Index of the node producing each tensor, -1 for inputs and constants.

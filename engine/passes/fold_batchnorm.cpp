@@ -90,9 +90,19 @@ Result<PassReport> fold_batchnorm_pass(Graph& graph, const PassContext&) {
       const bool has_bias = p.inputs.size() > 2 && p.inputs[2] >= 0;
       const bool shifts = std::any_of(affine->shift.begin(), affine->shift.end(), [](float v) { return v != 0.f; });
       if (p.op == "MatMul" && shifts) continue;  // no bias input to carry the shift
-      if (has_bias && !is_f32_constant(graph, p.inputs[2])) continue;
       const int64_t channels = y[channel_dim];
-      if (has_bias && num_elements(graph.tensors[p.inputs[2]].shape) != channels) continue;
+      // The bias per output channel: a Conv's is [C]; a Gemm's C broadcasts to [M, N] and must
+      // vary along N only (a [M, 1] one is per row).
+      std::vector<float> bias(channels, 0.f);
+      if (has_bias) {
+        std::optional<std::vector<float>> b;
+        if (!conv)
+          b = per_channel(graph, p.inputs[2], y, channel_dim);
+        else if (is_f32_constant(graph, p.inputs[2]) && graph.tensors[p.inputs[2]].shape == Shape{channels})
+          b = per_channel(graph, p.inputs[2], Shape{channels}, 0);
+        if (!b) continue;
+        bias = *b;
+      }
       const bool trans_b = p.op == "Gemm" && p.attrs.get_int("transB", 0) != 0;
       if (p.op == "Gemm" && (p.attrs.get_float("alpha", 1.f) != 1.f || p.attrs.get_float("beta", 1.f) != 1.f)) continue;
       // Scale W per output channel c.
@@ -115,9 +125,7 @@ Result<PassReport> fold_batchnorm_pass(Graph& graph, const PassContext&) {
         new_w[i] *= affine->scale[c];
       }
       std::vector<float> new_b(channels);
-      for (int64_t c = 0; c < channels; ++c)
-        new_b[c] =
-            (has_bias ? graph.constant_view(p.inputs[2]).as<float>()[c] : 0.f) * affine->scale[c] + affine->shift[c];
+      for (int64_t c = 0; c < channels; ++c) new_b[c] = bias[c] * affine->scale[c] + affine->shift[c];
       const int w_id = graph.add_constant(w_name + "/folded", DType::kFloat32, w_shape,
                                           Buffer::copy_of(new_w.data(), new_w.size() * sizeof(float)));
       p.inputs[1] = w_id;
@@ -131,8 +139,11 @@ Result<PassReport> fold_batchnorm_pass(Graph& graph, const PassContext&) {
       const int out = graph.nodes[n].outputs[0];
       graph.tensors[x].name = graph.tensors[out].name;
       replace_uses(graph, out, x);
+      // x now has the consumer's readers (and graph outputs): a later fold into x needs them.
       uses.resize(graph.tensors.size(), 0);
       producer.resize(graph.tensors.size(), -1);
+      uses[x] = uses[out];
+      uses[out] = 0;
       removed[n] = true;
       (graph.nodes[n].op == "BatchNormalization" ? folded_bn : folded_affine)++;
       break;

@@ -17,7 +17,7 @@ Status run_unary_float(const KernelArgs& a) {
   const std::string& op = a.node.op;
   std::function<float(float)> f;
   if (op == "Relu")
-    f = [](float x) { return x > 0.f ? x : 0.f; };
+    f = [](float x) { return x < 0.f ? 0.f : x; };  // NaN stays NaN, as max(x, 0)
   else if (op == "LeakyRelu")
     f = [al = at.float_or("alpha", 0.01f)](float x) { return x >= 0.f ? x : al * x; };
   else if (op == "Sigmoid")
@@ -30,7 +30,7 @@ Status run_unary_float(const KernelArgs& a) {
     };
   else if (op == "HardSigmoid")
     f = [al = at.float_or("alpha", 0.2f), be = at.float_or("beta", 0.5f)](float x) {
-      return std::fmax(0.f, std::fmin(1.f, al * x + be));
+      return std::isnan(x) ? x : std::fmax(0.f, std::fmin(1.f, al * x + be));
     };
   else if (op == "HardSwish")
     f = [](float x) { return x * std::fmax(0.f, std::fmin(1.f, x / 6.f + 0.5f)); };
@@ -40,7 +40,9 @@ Status run_unary_float(const KernelArgs& a) {
     f = [al = at.float_or("alpha", 1.67326319217681884765625f), ga = at.float_or("gamma", 1.05070102214813232421875f)](
             float x) { return x > 0.f ? ga * x : ga * (al * std::exp(x) - al); };
   else if (op == "Softplus")
-    f = [](float x) { return std::log1p(std::exp(x)); };
+    f = [](float x) {  // log(1 + e^x) without overflow: x + log(1 + e^-x) for x > 0
+      return x > 0.f ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+    };
   else if (op == "Erf")
     f = [](float x) { return std::erf(x); };
   else if (op == "Sqrt")
@@ -91,7 +93,7 @@ Status run_unary_float(const KernelArgs& a) {
     f = [al = at.float_or("alpha", 1.f)](float x) { return x > al ? x : 0.f; };
   else if (op == "Celu")
     f = [al = at.float_or("alpha", 1.f)](float x) {
-      return std::fmax(0.f, x) + std::fmin(0.f, al * (std::exp(x / al) - 1.f));
+      return std::isnan(x) ? x : std::fmax(0.f, x) + std::fmin(0.f, al * (std::exp(x / al) - 1.f));
     };
   else if (op == "Shrink")  // x + bias below -lambd, x - bias above lambd, 0 between
     f = [l = at.float_or("lambd", 0.5f), b = at.float_or("bias", 0.f)](float x) {

@@ -117,7 +117,7 @@ Status run_relu_fast(const KernelArgs& a) {
   if (a.inputs[0].dtype != DType::kFloat32) return run_reference_kernel(a);
   const float* x = a.inputs[0].as<float>();
   float* y = a.outputs[0].as<float>();
-  for (int64_t i = 0, n = a.outputs[0].numel(); i < n; ++i) y[i] = x[i] > 0.f ? x[i] : 0.f;
+  for (int64_t i = 0, n = a.outputs[0].numel(); i < n; ++i) y[i] = x[i] < 0.f ? 0.f : x[i];
   return Status::ok();
 }
 

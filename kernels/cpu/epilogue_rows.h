@@ -2,6 +2,7 @@
 // (conv_gemm.cpp, matmul_blas.cpp): the same results as apply_activation (engine/epilogue.h)
 // element by element, with the kind chosen once per row. ReLU, Clip and HardSwish are written
 // as compares the compiler vectorises (only the sign of an equal zero may differ from fmax/fmin):
+// - ReLU: x < 0 ? 0 : x keeps a NaN x, as max(x, 0) does in ONNX (and onnxruntime);
 // - Clip: v = x < lo ? lo : x; v > hi ? hi : v keeps a NaN x (both compares are false) and
 //   ignores a NaN bound, as isnan(x) ? x : fmin(fmax(x, lo), hi) does;
 // - HardSwish: t > 0 ? t : 0 is fmax(t, 0) for any t (a NaN t gives 0, as fmax does).
@@ -20,7 +21,7 @@ inline void activate_row(const EpilogueParams& p, float* row, int64_t count) {
     case Activation::kNone:
       return;
     case Activation::kRelu:
-      for (int64_t i = 0; i < count; ++i) row[i] = row[i] > 0.f ? row[i] : 0.f;
+      for (int64_t i = 0; i < count; ++i) row[i] = row[i] < 0.f ? 0.f : row[i];
       return;
     case Activation::kClip:
       for (int64_t i = 0; i < count; ++i) {

@@ -60,6 +60,9 @@ Status run_reduce(const KernelArgs& a) {
   Scratch scratch(a.workspace);
   const std::span<double> acc = scratch.take<double>(n_out);
   const std::span<int64_t> out_stride = scratch.take<int64_t>(a.inputs[0].shape.size());
+  // LogSumExp: log(sum(exp(x - m))) + m with m the max of its inputs (0 when that is infinite
+  // or NaN), so that exp does not overflow (x > 709 in double).
+  const std::span<double> shift = scratch.take<double>(kind == ReduceKind::kLogSumExp ? n_out : 0);
   FI_RETURN_IF_ERROR(scratch.status());
   const ReduceMap map(a.inputs[0].shape, a.node.attrs.ints("axes"), out_stride);
   const double init = kind == ReduceKind::kMax    ? -INFINITY
@@ -69,6 +72,15 @@ Status run_reduce(const KernelArgs& a) {
   std::fill(acc.begin(), acc.end(), init);
   return dispatch_dtype(a.inputs[0].dtype, [&]<class T>() {
     const T* x = a.inputs[0].as<T>();
+    if (kind == ReduceKind::kLogSumExp) {
+      std::fill(shift.begin(), shift.end(), -INFINITY);
+      for (int64_t i = 0; i < n_in; ++i) {
+        double& m = shift[map(i)];
+        const double v = static_cast<double>(x[i]);
+        m = std::isnan(v) || v > m ? v : m;
+      }
+      for (double& m : shift) m = std::isfinite(m) ? m : 0.0;
+    }
     for (int64_t i = 0; i < n_in; ++i) {
       double& r = acc[map(i)];
       const double v = static_cast<double>(x[i]);
@@ -90,7 +102,7 @@ Status run_reduce(const KernelArgs& a) {
           r += v * v;
           break;
         case ReduceKind::kLogSumExp:
-          r += std::exp(v);
+          r += std::exp(v - shift[map(i)]);
           break;
         default:
           r += v;
@@ -105,8 +117,10 @@ Status run_reduce(const KernelArgs& a) {
         r /= count;
       else if (kind == ReduceKind::kL2)
         r = std::sqrt(r);
-      else if (kind == ReduceKind::kLogSum || kind == ReduceKind::kLogSumExp)
+      else if (kind == ReduceKind::kLogSum)
         r = std::log(r);
+      else if (kind == ReduceKind::kLogSumExp)
+        r = std::log(r) + shift[o];
       y[o] = static_cast<T>(r);
     }
     return Status::ok();
@@ -136,8 +150,10 @@ Status run_argmax(const KernelArgs& a) {
   });
 }
 
-uint64_t reduce_workspace(const Node&, std::span<const Shape> inputs, std::span<const Shape> outputs) {
-  return Scratch::bytes<double>(num_elements(outputs[0])) + Scratch::bytes<int64_t>(inputs[0].size());
+uint64_t reduce_workspace(const Node& node, std::span<const Shape> inputs, std::span<const Shape> outputs) {
+  const int64_t n_out = num_elements(outputs[0]);
+  return Scratch::bytes<double>(n_out) + Scratch::bytes<int64_t>(inputs[0].size()) +
+         (node.op == "ReduceLogSumExp" ? Scratch::bytes<double>(n_out) : 0);
 }
 
 // CumSum: each line along the axis is summed in order (from its end when reverse), in the

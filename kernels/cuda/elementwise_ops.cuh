@@ -32,7 +32,7 @@ struct UnaryFloatFn {
     const float al = alpha, be = beta;
     switch (op) {
       case UnaryOp::kRelu:
-        return x > 0.f ? x : 0.f;
+        return x < 0.f ? 0.f : x;  // NaN stays NaN
       case UnaryOp::kLeakyRelu:
         return x >= 0.f ? x : al * x;
       case UnaryOp::kSigmoid:
@@ -42,7 +42,7 @@ struct UnaryFloatFn {
       case UnaryOp::kClip:
         return isnan(x) ? x : fminf(fmaxf(x, al), be);
       case UnaryOp::kHardSigmoid:
-        return fmaxf(0.f, fminf(1.f, __fadd_rn(__fmul_rn(al, x), be)));
+        return isnan(x) ? x : fmaxf(0.f, fminf(1.f, __fadd_rn(__fmul_rn(al, x), be)));
       case UnaryOp::kHardSwish:
         return x * fmaxf(0.f, fminf(1.f, x / 6.f + 0.5f));
       case UnaryOp::kElu:
@@ -50,7 +50,7 @@ struct UnaryFloatFn {
       case UnaryOp::kSelu:
         return x > 0.f ? be * x : be * __fsub_rn(__fmul_rn(al, expf(x)), al);
       case UnaryOp::kSoftplus:
-        return log1pf(expf(x));
+        return x > 0.f ? x + log1pf(expf(-x)) : log1pf(expf(x));  // no overflow for large x
       case UnaryOp::kErf:
         return erff(x);
       case UnaryOp::kSqrt:
@@ -100,7 +100,7 @@ struct UnaryFloatFn {
       case UnaryOp::kThresholdedRelu:
         return x > al ? x : 0.f;
       case UnaryOp::kCelu:
-        return fmaxf(0.f, x) + fminf(0.f, al * (expf(x / al) - 1.f));
+        return isnan(x) ? x : fmaxf(0.f, x) + fminf(0.f, al * (expf(x / al) - 1.f));
       case UnaryOp::kShrink:  // alpha: lambd, beta: bias
         return x < -al ? x + be : x > al ? x - be : 0.f;
       case UnaryOp::kGelu:  // alpha 1: the tanh approximation; 0: erf

@@ -24,8 +24,8 @@ __device__ inline float apply_activation(const EpilogueParams& p, float x) {
     case Activation::kNone:
       return x;
     case Activation::kRelu:
-      return x > 0.f ? x : 0.f;
-    case Activation::kClip:  // as the Clip op: NaN stays NaN
+      return x < 0.f ? 0.f : x;  // NaN stays NaN
+    case Activation::kClip:      // as the Clip op: NaN stays NaN
       return isnan(x) ? x : fminf(fmaxf(x, p.min), p.max);
     case Activation::kSigmoid:
       return 1.f / (1.f + expf(-x));

@@ -99,14 +99,27 @@ __device__ inline T to_output(double r) {
   return static_cast<T>(r);
 }
 
+// LogSumExp sums exp(x - m) and adds m back, m the max of its inputs (0 when that is infinite
+// or NaN), as the CPU does: exp does not overflow for x > 709. Other kinds: m = 0, unused.
+__device__ inline double lse_shift(double max) { return isfinite(max) ? max : 0.0; }
+
 template <class T>
 __global__ void reduce_thread_kernel(const T* x, T* y, ReduceParams p) {
   FI_CUDA_FOR(o, p.n_out) {
     const T* base = x + strided_offset(o, p.kept);
+    double shift = 0.0;
+    if (p.kind == ReduceKind::kLogSumExp) {
+      double m = -INFINITY;
+      for (int64_t j = 0; j < p.n_red; ++j)
+        m = reduce_combine(ReduceKind::kMax, m, static_cast<double>(base[strided_offset(j, p.red)]));
+      shift = lse_shift(m);
+    }
     double r = reduce_init(p.kind);
     for (int64_t j = 0; j < p.n_red; ++j)
-      r = reduce_combine(p.kind, r, reduce_transform(p.kind, static_cast<double>(base[strided_offset(j, p.red)])));
-    y[o] = to_output<T>(reduce_finish(p.kind, r, p.n_red));
+      r = reduce_combine(p.kind, r,
+                         reduce_transform(p.kind, static_cast<double>(base[strided_offset(j, p.red)]) - shift));
+    r = reduce_finish(p.kind, r, p.n_red);
+    y[o] = to_output<T>(p.kind == ReduceKind::kLogSumExp ? r + shift : r);
   }
 }
 
@@ -122,16 +135,35 @@ __global__ void reduce_block_kernel(const T* x, T* y, ReduceParams p) {
   const int lane = threadIdx.x % kWarp, warp = threadIdx.x / kWarp;
   for (int64_t o = blockIdx.x; o < p.n_out; o += gridDim.x) {
     const T* base = x + strided_offset(o, p.kept);
+    double shift = 0.0;
+    if (p.kind == ReduceKind::kLogSumExp) {  // the block's max first (see lse_shift)
+      double m = -INFINITY;
+      for (int64_t j = threadIdx.x; j < p.n_red; j += blockDim.x)
+        m = reduce_combine(ReduceKind::kMax, m, static_cast<double>(base[strided_offset(j, p.red)]));
+      m = warp_combine(ReduceKind::kMax, m);
+      if (lane == 0) shared[warp] = m;
+      __syncthreads();
+      if (warp == 0) {
+        m = lane < static_cast<int>(blockDim.x / kWarp) ? shared[lane] : -INFINITY;
+        m = warp_combine(ReduceKind::kMax, m);
+        if (lane == 0) shared[0] = m;
+      }
+      __syncthreads();
+      shift = lse_shift(shared[0]);
+      __syncthreads();  // shared is reused by the sum
+    }
     double r = reduce_init(p.kind);
     for (int64_t j = threadIdx.x; j < p.n_red; j += blockDim.x)
-      r = reduce_combine(p.kind, r, reduce_transform(p.kind, static_cast<double>(base[strided_offset(j, p.red)])));
+      r = reduce_combine(p.kind, r,
+                         reduce_transform(p.kind, static_cast<double>(base[strided_offset(j, p.red)]) - shift));
     r = warp_combine(p.kind, r);
     if (lane == 0) shared[warp] = r;
     __syncthreads();
     if (warp == 0) {
       r = lane < static_cast<int>(blockDim.x / kWarp) ? shared[lane] : reduce_init(p.kind);
       r = warp_combine(p.kind, r);
-      if (lane == 0) y[o] = to_output<T>(reduce_finish(p.kind, r, p.n_red));
+      r = reduce_finish(p.kind, r, p.n_red);
+      if (lane == 0) y[o] = to_output<T>(p.kind == ReduceKind::kLogSumExp ? r + shift : r);
     }
     __syncthreads();  // shared is reused by the next output
   }

@@ -10,6 +10,8 @@
 
 #include "engine/graph.h"
 #include "engine/host_tensor.h"
+#include "kernels/cpu/cpu_kernels.h"
+#include "kernels/cpu/epilogue_rows.h"
 #include "runtime/backend.h"
 #include "runtime/session.h"
 
@@ -136,6 +138,68 @@ TEST(CpuBackendTest, MaxPoolPropagatesNaNPerWindow) {
   ASSERT_TRUE(out.is_ok()) << out.status().message();
   EXPECT_TRUE(std::isnan((*out)[0].as<float>()[0]));
   EXPECT_EQ((*out)[0].as<float>()[1], 7.f);
+}
+
+// Softplus is log(1 + e^x) without overflow: x itself for large x, not infinity (found by
+// scripts/graph_fuzz.py: onnxruntime gives x).
+TEST(CpuBackendTest, SoftplusDoesNotOverflow) {
+  const std::vector<float> values = {-200.f, -100.f, -1.f, 0.f, 1.f, 30.f, 89.f, 100.f, 1e30f, INFINITY};
+  std::vector<float> got(values.size());
+  const Shape shape{static_cast<int64_t>(values.size())};
+  const ConstTensorView in{values.data(), DType::kFloat32, shape};
+  const TensorView out{got.data(), DType::kFloat32, shape};
+  ASSERT_TRUE(cpu::run_cpu_node(Node{"Softplus", "softplus", {0}, {1}, {}}, {&in, 1}, {&out, 1}).is_ok());
+  for (size_t i = 0; i < values.size(); ++i) {
+    const double x = values[i];
+    const double want = x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+    if (std::isinf(want))
+      EXPECT_EQ(got[i], want) << "Softplus(" << x << ")";
+    else
+      EXPECT_NEAR(got[i], want, 1e-6 * std::max(1.0, std::fabs(want))) << "Softplus(" << x << ")";
+  }
+}
+
+// Relu, HardSigmoid and Celu keep a NaN (ONNX defines them with max/min/clip, which propagate
+// NaN; onnxruntime does), and so does a Relu fused into an epilogue (found by graph_fuzz.py).
+TEST(CpuBackendTest, ActivationsKeepNaN) {
+  const std::vector<float> values = {NAN, -1.f, 2.f};
+  const Shape shape{3};
+  const ConstTensorView in{values.data(), DType::kFloat32, shape};
+  for (const char* op : {"Relu", "HardSigmoid", "Celu"}) {
+    std::vector<float> got(3);
+    const TensorView out{got.data(), DType::kFloat32, shape};
+    ASSERT_TRUE(cpu::run_cpu_node(Node{op, "n", {0}, {1}, {}}, {&in, 1}, {&out, 1}).is_ok()) << op;
+    EXPECT_TRUE(std::isnan(got[0])) << op << "(NaN) = " << got[0];
+    EXPECT_FALSE(std::isnan(got[1]) || std::isnan(got[2])) << op;
+  }
+  EpilogueParams relu;
+  relu.kind = Activation::kRelu;
+  EXPECT_TRUE(std::isnan(apply_activation(relu, NAN)));
+  std::vector<float> row = values;
+  cpu::activate_row(relu, row.data(), 3);
+  EXPECT_TRUE(std::isnan(row[0]));
+  EXPECT_EQ(row[1], 0.f);
+  EXPECT_EQ(row[2], 2.f);
+}
+
+// ReduceLogSumExp is log(sum(exp(x - max))) + max: no overflow for x > 709 (found by
+// graph_fuzz.py: onnxruntime gives the finite answer), infinities and NaN kept.
+TEST(CpuBackendTest, ReduceLogSumExpDoesNotOverflow) {
+  const std::vector<float> values = {1000.f, 1000.f, -INFINITY, -INFINITY, INFINITY, 1.f, NAN, 1.f, 3.f, 1e30f};
+  const std::vector<float> want = {1000.f + std::log(2.f), -INFINITY, INFINITY, NAN, 1e30f};
+  std::vector<float> got(5);
+  const ConstTensorView in{values.data(), DType::kFloat32, Shape{5, 2}};
+  const TensorView out{got.data(), DType::kFloat32, Shape{5}};
+  Node node{"ReduceLogSumExp", "lse", {0}, {1}, {}};
+  node.attrs.set("axes", std::vector<int64_t>{1});
+  node.attrs.set("keepdims", int64_t{0});
+  ASSERT_TRUE(cpu::run_cpu_node(node, {&in, 1}, {&out, 1}).is_ok());
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (std::isnan(want[i]))
+      EXPECT_TRUE(std::isnan(got[i])) << i;
+    else
+      EXPECT_FLOAT_EQ(got[i], want[i]) << i;
+  }
 }
 
 }  // namespace

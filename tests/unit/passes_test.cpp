@@ -238,6 +238,108 @@ TEST(PassesTest, PerChannelMulAddAndBatchNormFoldIntoEveryProducer) {
   }
 }
 
+// Relative L2 distance between every output of `a` and `b` (the largest), on the same random input.
+double run_and_compare_all(const Graph& a, const Graph& b) {
+  HostTensor x = HostTensor::zeros(DType::kFloat32, a.tensors[a.inputs[0].tensor].shape);
+  auto v = randoms(static_cast<size_t>(x.numel()), 5);
+  std::memcpy(x.bytes.data(), v.data(), x.bytes.size());
+  auto run = [&](const Graph& g) {
+    Result<Session> s = Session::create(g);
+    EXPECT_TRUE(s.is_ok()) << s.status().message();
+    auto out = s->run({{g.inputs[0].name, x}});
+    EXPECT_TRUE(out.is_ok()) << out.status().message();
+    return *out;
+  };
+  const std::vector<HostTensor> ya = run(a), yb = run(b);
+  EXPECT_EQ(ya.size(), yb.size());
+  double worst = 0;
+  for (size_t o = 0; o < std::min(ya.size(), yb.size()); ++o) {
+    EXPECT_EQ(ya[o].name, yb[o].name);
+    double diff = 0, norm = 0;
+    for (int64_t i = 0; i < ya[o].numel(); ++i) {
+      diff += std::pow(ya[o].as<float>()[i] - yb[o].as<float>()[i], 2);
+      norm += std::pow(ya[o].as<float>()[i], 2);
+    }
+    worst = std::max(worst, std::sqrt(diff / norm));
+  }
+  return worst;
+}
+
+// Hard-swish written as arithmetic after a folded BatchNormalization (as Paddle exports it):
+// y = BN(Conv(x)) has two readers once the BN is folded, so Add(y, 3) must not fold into the
+// Conv (issue 11: stale use counts after the first fold did that).
+TEST(PassesTest, FoldedTensorWithTwoReadersTakesNoSecondFold) {
+  Graph g;
+  const int x = g.add_tensor("x", DType::kFloat32, {1, 3, 6, 6});
+  g.inputs = {{"x", x}};
+  const int c = add_node(g, "Conv", {x, constant(g, "w", {4, 3, 3, 3}, randoms(108, 31))}, {1, 4, 6, 6}, conv_attrs());
+  const int y = add_node(g, "BatchNormalization",
+                         {c, constant(g, "s", {4}, randoms(4, 32, 0.5f, 2.f)), constant(g, "B", {4}, randoms(4, 33)),
+                          constant(g, "m", {4}, randoms(4, 34)), constant(g, "v", {4}, randoms(4, 35, 0.1f, 2.f))},
+                         {1, 4, 6, 6});
+  const int a = add_node(g, "Add", {y, scalar(g, "three", 3.f)}, {1, 4, 6, 6});
+  Attributes clip;
+  clip.set("min", 0.f);
+  clip.set("max", 6.f);
+  const int k = add_node(g, "Clip", {a}, {1, 4, 6, 6}, clip);
+  const int p = add_node(g, "Mul", {y, k}, {1, 4, 6, 6});
+  const int z = add_node(g, "Div", {p, scalar(g, "six", 6.f)}, {1, 4, 6, 6});
+  g.outputs = {{"z", z}};
+  const Graph opt = optimized(g);
+  EXPECT_LT(run_and_compare_all(g, opt), 1e-5);
+}
+
+// A folded tensor that is also a graph output keeps its value and name: the Add after it stays.
+TEST(PassesTest, FoldedTensorThatIsAGraphOutputTakesNoSecondFold) {
+  Graph g;
+  const int x = g.add_tensor("x", DType::kFloat32, {1, 3, 5, 5});
+  g.inputs = {{"x", x}};
+  const int c = add_node(g, "Conv", {x, constant(g, "w", {4, 3, 3, 3}, randoms(108, 41))}, {1, 4, 5, 5}, conv_attrs());
+  const int y = add_node(g, "Mul", {c, constant(g, "k", {4, 1, 1}, randoms(4, 42))}, {1, 4, 5, 5});
+  const int z = add_node(g, "Add", {y, constant(g, "a", {4, 1, 1}, randoms(4, 43))}, {1, 4, 5, 5});
+  g.outputs = {{"y", y}, {"z", z}};
+  const Graph opt = optimized(g);
+  EXPECT_EQ(ops_of(opt), (std::vector<std::string>{"Conv", "Add"}));
+  EXPECT_EQ(opt.tensors[opt.outputs[0].tensor].name, g.tensors[y].name);
+  EXPECT_LT(run_and_compare_all(g, opt), 1e-5);
+}
+
+// Gemm's C broadcasts to [M, N]: a [M, 1] bias is per row, not per output channel, even when
+// it holds N values (M == N); folding a per-channel Mul must not treat it as one.
+TEST(PassesTest, GemmBiasPerRowIsNotFoldedAsPerChannel) {
+  Graph g;
+  const int x = g.add_tensor("x", DType::kFloat32, {4, 8});
+  g.inputs = {{"x", x}};
+  const int a = add_node(
+      g, "Gemm", {x, constant(g, "w", {8, 4}, randoms(32, 51)), constant(g, "b", {4, 1}, randoms(4, 52))}, {4, 4});
+  const int y = add_node(g, "Add", {a, constant(g, "t", {4}, randoms(4, 53))}, {4, 4});
+  const int z = add_node(g, "Mul", {y, constant(g, "k", {4}, randoms(4, 54))}, {4, 4});
+  g.outputs = {{"z", z}};
+  const Graph opt = optimized(g);
+  EXPECT_LT(run_and_compare_all(g, opt), 1e-5);
+}
+
+// Graph outputs the passes rewire keep their names and values: two equal nodes that are both
+// outputs (CSE), and a no-op Reshape from the input to an output (simplify-shapes).
+TEST(PassesTest, MergedAndBypassedGraphOutputsKeepNamesAndValues) {
+  Graph g;
+  const int x = g.add_tensor("x", DType::kFloat32, {2, 6});
+  g.inputs = {{"x", x}};
+  const int a = add_node(g, "Sigmoid", {x}, {2, 6});
+  const int b = add_node(g, "Sigmoid", {x}, {2, 6});
+  Attributes same;
+  same.set("shape", std::vector<int64_t>{2, 6});
+  const int r = add_node(g, "Reshape", {x}, {2, 6}, same);
+  const int c = add_node(g, "Add", {a, b}, {2, 6});
+  g.outputs = {{"a", a}, {"b", b}, {"r", r}, {"c", c}};
+  const Graph opt = optimized(g);
+  EXPECT_EQ(ops_of(opt), (std::vector<std::string>{"Sigmoid", "Add"}));
+  ASSERT_EQ(opt.outputs.size(), 4u);
+  EXPECT_EQ(opt.outputs[1].name, "b");
+  EXPECT_EQ(opt.outputs[2].tensor, opt.inputs[0].tensor);
+  EXPECT_LT(run_and_compare_all(g, opt), 1e-7);
+}
+
 TEST(PassesTest, UnknownPassNameIsAnError) {
   Graph g;
   auto r = run_passes(g, "cse,teleport", PassContext{});
