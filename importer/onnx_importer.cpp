@@ -37,6 +37,10 @@ Status add_graph_input(ImportState& state, const onnx::ValueInfoProto& info) {
       shape.push_back(state.options->batch_size);  // symbolic (dim_param) or unknown: the batch size
     }
   }
+  if (!shape_within_limits(shape))
+    return Status::error(what + " " + shape_to_string(shape) + " is over the limit of " +
+                         std::to_string(kMaxTensorElements) + " elements or " + std::to_string(kMaxRank) +
+                         " dimensions");
   const int t = state.graph.add_tensor(info.name(), dtype, shape);
   state.graph.inputs.push_back({info.name(), t});
   state.value_of[info.name()] = t;
