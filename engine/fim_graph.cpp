@@ -82,15 +82,15 @@ Result<Attributes> read_attrs(const fb::Vector<fb::Offset<fim::Attribute>>* attr
       case fim::AttrValue::IntsValue: {
         const fim::IntsValue* v = a->value_as_IntsValue();
         if (!v) return no_value;
-        out.set(name, v->values() ? std::vector<int64_t>(v->values()->begin(), v->values()->end())
-                                  : std::vector<int64_t>());
+        out.set(name,
+                v->values() ? std::vector<int64_t>(v->values()->begin(), v->values()->end()) : std::vector<int64_t>());
         break;
       }
       case fim::AttrValue::FloatsValue: {
         const fim::FloatsValue* v = a->value_as_FloatsValue();
         if (!v) return no_value;
-        out.set(name, v->values() ? std::vector<float>(v->values()->begin(), v->values()->end())
-                                  : std::vector<float>());
+        out.set(name,
+                v->values() ? std::vector<float>(v->values()->begin(), v->values()->end()) : std::vector<float>());
         break;
       }
       default:

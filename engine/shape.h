@@ -21,9 +21,15 @@ inline constexpr int64_t kMaxTensorElements = int64_t{1} << 40;
 inline constexpr size_t kMaxRank = 32;
 
 // Checked signed 64-bit arithmetic: false (and `out` unspecified) on overflow.
-[[nodiscard]] inline bool checked_add(int64_t a, int64_t b, int64_t& out) { return !__builtin_add_overflow(a, b, &out); }
-[[nodiscard]] inline bool checked_sub(int64_t a, int64_t b, int64_t& out) { return !__builtin_sub_overflow(a, b, &out); }
-[[nodiscard]] inline bool checked_mul(int64_t a, int64_t b, int64_t& out) { return !__builtin_mul_overflow(a, b, &out); }
+[[nodiscard]] inline bool checked_add(int64_t a, int64_t b, int64_t& out) {
+  return !__builtin_add_overflow(a, b, &out);
+}
+[[nodiscard]] inline bool checked_sub(int64_t a, int64_t b, int64_t& out) {
+  return !__builtin_sub_overflow(a, b, &out);
+}
+[[nodiscard]] inline bool checked_mul(int64_t a, int64_t b, int64_t& out) {
+  return !__builtin_mul_overflow(a, b, &out);
+}
 
 // The product of the dimensions, saturated at INT64_MAX when it overflows (0 when any
 // dimension is 0); a saturated count is always over kMaxTensorElements.

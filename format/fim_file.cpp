@@ -6,11 +6,11 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <algorithm>
 #include <map>
 
 namespace fusedinf::fim_format {
@@ -78,9 +78,8 @@ void FimWriter::emit(std::span<const uint8_t> flatbuffer, Put&& put) const {
 Status FimWriter::write_to(const std::string& path, std::span<const uint8_t> flatbuffer) const {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) return Status::error("cannot write '" + path + "'");
-  emit(flatbuffer, [&](const void* p, size_t n) {
-    out.write(static_cast<const char*>(p), static_cast<std::streamsize>(n));
-  });
+  emit(flatbuffer,
+       [&](const void* p, size_t n) { out.write(static_cast<const char*>(p), static_cast<std::streamsize>(n)); });
   out.close();
   if (!out) return Status::error("writing '" + path + "' failed");
   return Status::ok();
@@ -151,7 +150,8 @@ Status FimFile::check_limits_and_layout(const std::string& what) const {
   if (count(m.buffers()) > L::kMaxBuffers) return over_limit(what, "buffer count", count(m.buffers()), L::kMaxBuffers);
   if (count(m.signatures()) > L::kMaxSignatures)
     return over_limit(what, "signature count", count(m.signatures()), L::kMaxSignatures);
-  if (count(m.history()) > L::kMaxHistory) return over_limit(what, "history length", count(m.history()), L::kMaxHistory);
+  if (count(m.history()) > L::kMaxHistory)
+    return over_limit(what, "history length", count(m.history()), L::kMaxHistory);
   if (count(m.inputs()) > L::kMaxIos || count(m.outputs()) > L::kMaxIos)
     return over_limit(what, "graph input/output count", std::max(count(m.inputs()), count(m.outputs())), L::kMaxIos);
   if (m.signatures())

@@ -31,8 +31,8 @@ struct FimLimits {
   static constexpr uint32_t kMaxTensors = 1u << 20;
   static constexpr uint32_t kMaxNodes = 1u << 20;
   static constexpr uint32_t kMaxBuffers = 1u << 20;
-  static constexpr uint32_t kMaxNodeInputs = 4096;  // and outputs
-  static constexpr uint32_t kMaxAttributes = 256;   // per node
+  static constexpr uint32_t kMaxNodeInputs = 4096;           // and outputs
+  static constexpr uint32_t kMaxAttributes = 256;            // per node
   static constexpr uint32_t kMaxAttributeValues = 1u << 20;  // ints or floats of one attribute
   static constexpr uint32_t kMaxRank = 32;
   static constexpr uint32_t kMaxSignatures = 4096;

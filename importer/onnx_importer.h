@@ -34,7 +34,6 @@ Result<Graph> import_onnx_bytes(const void* data, size_t size, const std::string
 Result<HostTensor> read_tensor_pb_file(const std::string& path);
 // The same from memory; external data resolves against `base_dir` ("" refuses it); errors
 // are prefixed with `what`.
-Result<HostTensor> parse_tensor_pb(const void* data, size_t size, const std::string& base_dir,
-                                   const std::string& what);
+Result<HostTensor> parse_tensor_pb(const void* data, size_t size, const std::string& base_dir, const std::string& what);
 
 }  // namespace fusedinf::importer

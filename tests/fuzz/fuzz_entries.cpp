@@ -200,7 +200,7 @@ Status group_pool(std::span<const uint8_t> data) {
 
 const std::vector<Target>& targets() {
   static const std::vector<Target> all = {
-      {"fim_run", fim_run}, {"onnx_import", onnx_import}, {"npy", npy},
+      {"fim_run", fim_run},     {"onnx_import", onnx_import}, {"npy", npy},
       {"tensor_pb", tensor_pb}, {"group_pool", group_pool},
   };
   return all;
