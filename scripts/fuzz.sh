@@ -2,7 +2,7 @@
 # Coverage-guided fuzzing (libFuzzer + ASan + UBSan, clang): builds the fuzz targets of
 # tests/fuzz into build-fuzz/ (FUZZ_BUILD_DIR), makes their seed corpora from ONNX's node test
 # models, replays tests/fuzz/regressions, then runs every target for SECONDS each (default 45;
-# FUZZ_TARGETS: a subset). Fails on any finding; its input is kept in
+# FUZZ_TARGETS: a subset; FUZZ_CCACHE=0: no ccache). Fails on any finding; its input is kept in
 # build-fuzz/findings/<target>/ (fix it, then add it to tests/fuzz/regressions/<target>/).
 # Summary lines (executions, cov, ft per target) go to build-fuzz/fuzz_summary.txt.
 set -euo pipefail
@@ -12,7 +12,7 @@ build=${FUZZ_BUILD_DIR:-build-fuzz}
 targets=${FUZZ_TARGETS:-fim_run onnx_import npy tensor_pb group_pool}
 node_tests=/usr/share/libonnx-testdata/data/node
 launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+[ "${FUZZ_CCACHE:-1}" = 1 ] && command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 echo "== fuzz: build ($build)"
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFUSEDINF_FUZZ=ON \
   -DFUSEDINF_CUDA=OFF "${launcher[@]}" >/dev/null
