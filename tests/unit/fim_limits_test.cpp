@@ -168,6 +168,16 @@ TEST(ShapeOverflow, CraftedAttributesAreRefusedNotWrapped) {
   expect_error(infer("Tile", {1, 1}, big).status(), "over the limit");
 }
 
+// Found by fuzz_group_pool: a .fim node with -1 for an input the kernel reads.
+TEST(AbsentInputs, RequiredAndVariadicInputsMayNotBeAbsent) {
+  Graph g;
+  const int x = g.add_tensor("x", DType::kFloat32, {2});
+  const int y = g.add_tensor("y", DType::kFloat32, {});
+  expect_error(infer_node(g, Node{"Add", "add", {x, -1}, {y}, {}}).status(), "required input 1 is absent");
+  expect_error(infer_node(g, Node{"Sum", "sum", {x, -1}, {y}, {}}).status(), "input 1 is absent");
+  EXPECT_TRUE(infer_node(g, Node{"Sum", "sum", {x, x}, {y}, {}}).is_ok());
+}
+
 TEST(ShapeOverflow, NumElementsSaturatesAndZeroWins) {
   EXPECT_EQ(num_elements({int64_t{1} << 40, int64_t{1} << 40}), std::numeric_limits<int64_t>::max());
   EXPECT_EQ(num_elements({int64_t{1} << 40, int64_t{1} << 40, 0}), 0);
