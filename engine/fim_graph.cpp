@@ -51,36 +51,50 @@ Result<std::vector<GraphIo>> read_ios(const fb::Vector<fb::Offset<fim::Io>>* ios
   return out;
 }
 
+// Decodes attributes. FimFile's check refuses a value type without its table; the null checks
+// here keep decoding safe on its own.
 Result<Attributes> read_attrs(const fb::Vector<fb::Offset<fim::Attribute>>* attrs) {
   Attributes out;
   if (!attrs) return out;
   for (const fim::Attribute* a : *attrs) {
     if (!a->name()) return Status::error("an attribute has no name");
     const std::string name = a->name()->str();
+    const Status no_value = Status::error("attribute '" + name + "' has no value of a known type");
     switch (a->value_type()) {
-      case fim::AttrValue::IntValue:
-        out.set(name, a->value_as_IntValue()->value());
+      case fim::AttrValue::IntValue: {
+        const fim::IntValue* v = a->value_as_IntValue();
+        if (!v) return no_value;
+        out.set(name, v->value());
         break;
-      case fim::AttrValue::FloatValue:
-        out.set(name, a->value_as_FloatValue()->value());
+      }
+      case fim::AttrValue::FloatValue: {
+        const fim::FloatValue* v = a->value_as_FloatValue();
+        if (!v) return no_value;
+        out.set(name, v->value());
         break;
+      }
       case fim::AttrValue::StringValue: {
-        const auto* s = a->value_as_StringValue()->value();
-        out.set(name, s ? s->str() : std::string());
+        const fim::StringValue* v = a->value_as_StringValue();
+        if (!v) return no_value;
+        out.set(name, v->value() ? v->value()->str() : std::string());
         break;
       }
       case fim::AttrValue::IntsValue: {
-        const auto* v = a->value_as_IntsValue()->values();
-        out.set(name, v ? std::vector<int64_t>(v->begin(), v->end()) : std::vector<int64_t>());
+        const fim::IntsValue* v = a->value_as_IntsValue();
+        if (!v) return no_value;
+        out.set(name,
+                v->values() ? std::vector<int64_t>(v->values()->begin(), v->values()->end()) : std::vector<int64_t>());
         break;
       }
       case fim::AttrValue::FloatsValue: {
-        const auto* v = a->value_as_FloatsValue()->values();
-        out.set(name, v ? std::vector<float>(v->begin(), v->end()) : std::vector<float>());
+        const fim::FloatsValue* v = a->value_as_FloatsValue();
+        if (!v) return no_value;
+        out.set(name,
+                v->values() ? std::vector<float>(v->values()->begin(), v->values()->end()) : std::vector<float>());
         break;
       }
       default:
-        return Status::error("attribute '" + name + "' has no value of a known type");
+        return no_value;
     }
   }
   return out;
@@ -102,12 +116,11 @@ Result<Graph> graph_from_file(std::shared_ptr<FimFile> file) {
     const uint8_t raw = static_cast<uint8_t>(t->dtype());
     if (!is_valid_dtype(raw)) return Status::error("tensor '" + name + "' has unknown dtype " + std::to_string(raw));
     Shape shape = t->shape() ? Shape(t->shape()->begin(), t->shape()->end()) : Shape();
-    int64_t numel = 1;
-    for (int64_t d : shape) {
+    for (int64_t d : shape)
       if (d < 0) return Status::error("tensor '" + name + "' has a negative dimension");
-      if (d != 0 && numel > (int64_t{1} << 40) / d) return Status::error("tensor '" + name + "' is too large");
-      numel *= d;
-    }
+    if (!shape_within_limits(shape))
+      return Status::error("tensor '" + name + "' " + shape_to_string(shape) + " is over the limit of " +
+                           std::to_string(kMaxTensorElements) + " elements");
     if (t->buffer() < -1 || t->buffer() >= static_cast<int>(num_buffers))
       return Status::error("tensor '" + name + "' refers to buffer " + std::to_string(t->buffer()) + " of " +
                            std::to_string(num_buffers));
@@ -152,12 +165,9 @@ Result<Graph> graph_from_file(std::shared_ptr<FimFile> file) {
   return g;
 }
 
-}  // namespace
-
-Result<FimWriteStats> save_fim(const Graph& graph, const std::string& path) {
+// Stores graph's buffers in `writer` and builds its FlatBuffer in `b` (size-prefixed).
+Status build_fim(const Graph& graph, fim_format::FimWriter& writer, fb::FlatBufferBuilder& b, FimWriteStats& stats) {
   FI_RETURN_IF_ERROR(graph.validate_structure());
-  fim_format::FimWriter writer;
-  FimWriteStats stats;
   // Buffers in the order the executor first touches them: node order, then the rest.
   std::vector<int> file_buffer(graph.buffers.size(), -1);
   auto store = [&](int t) {
@@ -170,7 +180,6 @@ Result<FimWriteStats> save_fim(const Graph& graph, const std::string& path) {
     for (int t : node.inputs) store(t);
   for (int t = 0; t < static_cast<int>(graph.tensors.size()); ++t) store(t);
 
-  fb::FlatBufferBuilder b(1 << 16);
   std::vector<fb::Offset<fim::Tensor>> tensors;
   for (const Tensor& t : graph.tensors) {
     if (t.is_constant()) stats.weight_bytes += graph.buffers[t.buffer].size;
@@ -194,11 +203,29 @@ Result<FimWriteStats> save_fim(const Graph& graph, const std::string& path) {
       b.CreateVector(nodes), refs, write_ios(b, graph.inputs), write_ios(b, graph.outputs), b.CreateVector(signatures),
       writer.weights_size(), b.CreateVectorOfStrings(graph.history));
   fim::FinishSizePrefixedModelBuffer(b, model);
-  FI_RETURN_IF_ERROR(writer.write(path, {b.GetBufferPointer(), b.GetSize()}));
   stats.unique_weight_bytes = writer.stored_bytes();
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<FimWriteStats> save_fim(const Graph& graph, const std::string& path) {
+  fim_format::FimWriter writer;
+  fb::FlatBufferBuilder b(1 << 16);
+  FimWriteStats stats;
+  FI_RETURN_IF_ERROR(build_fim(graph, writer, b, stats));
+  FI_RETURN_IF_ERROR(writer.write(path, {b.GetBufferPointer(), b.GetSize()}));
   std::error_code ec;
   stats.file_bytes = std::filesystem::file_size(path, ec);
   return stats;
+}
+
+Result<std::vector<uint8_t>> save_fim_to_memory(const Graph& graph) {
+  fim_format::FimWriter writer;
+  fb::FlatBufferBuilder b(1 << 16);
+  FimWriteStats stats;
+  FI_RETURN_IF_ERROR(build_fim(graph, writer, b, stats));
+  return writer.serialize({b.GetBufferPointer(), b.GetSize()});
 }
 
 Result<Graph> load_fim(const std::string& path) {

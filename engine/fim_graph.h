@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "engine/graph.h"
 #include "engine/status.h"
@@ -19,6 +20,8 @@ struct FimWriteStats {
 };
 
 Result<FimWriteStats> save_fim(const Graph& graph, const std::string& path);
+// The same file image in memory (tests, fuzzing).
+Result<std::vector<uint8_t>> save_fim_to_memory(const Graph& graph);
 Result<Graph> load_fim(const std::string& path);
 // Same checks on an in-memory file image (tests, fuzzing); the graph keeps a copy alive.
 Result<Graph> load_fim_from_memory(const void* data, size_t size);

@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "engine/epilogue.h"
 #include "engine/op_def.h"
 
 namespace fusedinf {
@@ -43,6 +44,10 @@ Result<std::vector<ValueInfo>> infer_node(const Graph& graph, const Node& node) 
   for (int i = 0; i < num_in; ++i) {
     const int t = node.inputs[i];
     if (t < 0) {
+      // Only optional inputs (past min_inputs) may be absent: kernels read required ones
+      // unchecked. Fused ops check their own slots (a Conv's bias inside FusedConv's four).
+      if (i < def->min_inputs && fused_base_op(node.op).empty())
+        return Status::error(where + ": required input " + std::to_string(i) + " is absent");
       inputs[i].present = false;
       continue;
     }
@@ -55,9 +60,14 @@ Result<std::vector<ValueInfo>> infer_node(const Graph& graph, const Node& node) 
   std::vector<ValueInfo> outputs(num_out);
   Status s = def->infer(node, inputs, outputs);
   if (!s.is_ok()) return s.with_context(where);
-  for (const ValueInfo& out : outputs)
+  for (const ValueInfo& out : outputs) {
     for (int64_t d : out.shape)
       if (d < 0) return Status::error(where + ": inferred a negative dimension " + shape_to_string(out.shape));
+    if (!shape_within_limits(out.shape))
+      return Status::error(where + ": inferred output " + shape_to_string(out.shape) + " is over the limit of " +
+                           std::to_string(kMaxTensorElements) + " elements or " + std::to_string(kMaxRank) +
+                           " dimensions");
+  }
   return outputs;
 }
 

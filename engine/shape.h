@@ -1,7 +1,12 @@
 // Static shapes: every dimension is known (>= 0) once a model is imported.
+//
+// Sizes come from untrusted files (.fim, ONNX, .npy), so every product or sum of dimensions
+// or attribute values goes through the checked helpers below (never plain `*` or `+`), and
+// every shape a loader or shape inference accepts is within kMaxTensorElements.
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -9,10 +14,45 @@ namespace fusedinf {
 
 using Shape = std::vector<int64_t>;
 
+// The most elements one tensor may declare (4 TiB of float32): the product of its non-zero
+// dimensions, so strides stay far from overflow too. Loaders and shape inference refuse more.
+inline constexpr int64_t kMaxTensorElements = int64_t{1} << 40;
+// The most dimensions a tensor may have.
+inline constexpr size_t kMaxRank = 32;
+
+// Checked signed 64-bit arithmetic: false (and `out` unspecified) on overflow.
+[[nodiscard]] inline bool checked_add(int64_t a, int64_t b, int64_t& out) {
+  return !__builtin_add_overflow(a, b, &out);
+}
+[[nodiscard]] inline bool checked_sub(int64_t a, int64_t b, int64_t& out) {
+  return !__builtin_sub_overflow(a, b, &out);
+}
+[[nodiscard]] inline bool checked_mul(int64_t a, int64_t b, int64_t& out) {
+  return !__builtin_mul_overflow(a, b, &out);
+}
+
+// The product of the dimensions, saturated at INT64_MAX when it overflows (0 when any
+// dimension is 0); a saturated count is always over kMaxTensorElements.
 inline int64_t num_elements(const Shape& shape) {
   int64_t n = 1;
-  for (int64_t d : shape) n *= d;
-  return n;
+  bool overflow = false;
+  for (int64_t d : shape) {
+    if (d == 0) return 0;
+    if (!overflow && !checked_mul(n, d, n)) overflow = true;
+  }
+  return overflow ? std::numeric_limits<int64_t>::max() : n;
+}
+
+// True when every dimension is >= 0, the rank is at most kMaxRank and the product of the
+// non-zero dimensions is at most kMaxTensorElements.
+inline bool shape_within_limits(const Shape& shape) {
+  if (shape.size() > kMaxRank) return false;
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0) return false;
+    if (d != 0 && (!checked_mul(n, d, n) || n > kMaxTensorElements)) return false;
+  }
+  return true;
 }
 
 inline std::string shape_to_string(const Shape& shape) {

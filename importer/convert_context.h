@@ -51,7 +51,13 @@ class ConvertContext {
   virtual bool has_input(int i) const = 0;
   virtual int input(int i) const = 0;  // IR tensor index, -1 when absent
   virtual const Graph& graph() const = 0;
-  const Tensor& input_tensor(int i) const { return graph().tensors[input(i)]; }
+  // Input i's tensor; for an absent input an empty placeholder (rank 0, no name), so that a
+  // converter reading it before checking its inputs refuses the node instead of indexing -1.
+  const Tensor& input_tensor(int i) const {
+    static const Tensor kAbsent;
+    const int t = input(i);
+    return t < 0 ? kAbsent : graph().tensors[t];
+  }
   // The constant value of input i; an error naming the input when it is not a constant.
   virtual Result<ConstTensorView> constant_input(int i) const = 0;
   // Integer constant input (int64 or int32) as int64 values; error if absent/not constant.

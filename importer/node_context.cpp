@@ -137,7 +137,8 @@ Status NodeContext::add_node(Node node) {
     t.dtype = (*inferred)[o].dtype;
     t.shape = (*inferred)[o].shape;
   }
-  bool all_constant = static_cast<bool>(state_.options->evaluator);
+  bool all_constant = static_cast<bool>(state_.options->evaluator) &&
+                      node_output_bytes(state_.graph, node) <= state_.options->max_folded_bytes;
   for (int t : node.inputs) all_constant = all_constant && (t < 0 || state_.graph.tensors[t].is_constant());
   if (!all_constant) {
     state_.graph.nodes.push_back(std::move(node));
@@ -197,6 +198,8 @@ int NodeContext::add_constant(DType dtype, Shape shape, const void* bytes) {
 Status NodeContext::alias_output(int i, int tensor) {
   if (i < 0 || i >= proto_.output_size() || proto_.output(i).empty()) return fail("no output " + std::to_string(i));
   if (state_.value_of.count(proto_.output(i))) return fail("output '" + proto_.output(i) + "' is already defined");
+  if (tensor < 0 || tensor >= static_cast<int>(state_.graph.tensors.size()))
+    return fail("output '" + proto_.output(i) + "' would be an absent input");
   state_.value_of[proto_.output(i)] = tensor;
   return Status::ok();
 }

@@ -26,6 +26,8 @@ struct ImportOptions {
   std::map<std::string, std::vector<std::string>> constant_inputs;
   // Evaluates nodes whose inputs are all constant (shape chains); the CPU reference kernels.
   NodeEvaluator evaluator;
+  // Nodes whose outputs would exceed this many bytes are not folded (they run at run time).
+  uint64_t max_folded_bytes = kDefaultMaxFoldedBytes;
   // Inputs that may be frozen to these values when a node needs them as constants (a
   // Reshape's shape fed from a graph input, an If's condition). Only inputs actually needed
   // are frozen and they stop being graph inputs. Their shapes fix the inputs' shapes.
@@ -40,5 +42,8 @@ Result<Graph> import_onnx_bytes(const void* data, size_t size, const std::string
 
 // Reads one serialised onnx.TensorProto file (ONNX test data, input_0.pb).
 Result<HostTensor> read_tensor_pb_file(const std::string& path);
+// The same from memory; external data resolves against `base_dir` ("" refuses it); errors
+// are prefixed with `what`.
+Result<HostTensor> parse_tensor_pb(const void* data, size_t size, const std::string& base_dir, const std::string& what);
 
 }  // namespace fusedinf::importer

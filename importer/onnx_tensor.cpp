@@ -3,6 +3,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "importer/onnx_importer.h"
 
@@ -89,11 +90,11 @@ Result<HostTensor> tensor_from_proto(const onnx::TensorProto& proto, const std::
     if (d < 0) return Status::error(what + " has a negative dimension");
     shape.push_back(d);
   }
-  int64_t numel = 1;
-  for (int64_t d : shape) {
-    if (d != 0 && numel > (int64_t{1} << 40) / d) return Status::error(what + " is too large");
-    numel *= d;
-  }
+  if (!shape_within_limits(shape))
+    return Status::error(what + " " + shape_to_string(shape) + " is over the limit of " +
+                         std::to_string(kMaxTensorElements) + " elements or " + std::to_string(kMaxRank) +
+                         " dimensions");
+  const int64_t numel = num_elements(shape);
   HostTensor t;
   t.name = proto.name();
   t.dtype = dtype;
@@ -115,30 +116,40 @@ Result<HostTensor> tensor_from_proto(const onnx::TensorProto& proto, const std::
       for (uint8_t& b : t.bytes) b = b != 0;
     return t;
   }
-  t.bytes.assign(bytes, 0);
-  int64_t count = -1;
-  switch (dtype) {
-    case DType::kFloat32:
-      count = proto.float_data_size();
-      if (count == numel) copy_field<float>(proto.float_data(), t);
-      break;
-    case DType::kInt64:
-      count = proto.int64_data_size();
-      if (count == numel) copy_field<int64_t>(proto.int64_data(), t);
-      break;
-    case DType::kInt32:
-      count = proto.int32_data_size();
-      if (count == numel) copy_field<int32_t>(proto.int32_data(), t);
-      break;
-    case DType::kBool:
-      count = proto.int32_data_size();
-      if (count == numel)
-        for (int i = 0; i < count; ++i) t.as<bool>()[i] = proto.int32_data(i) != 0;
-      break;
-  }
+  // The value count is checked before allocating: the shape alone may declare terabytes.
+  const int64_t count = dtype == DType::kFloat32 ? proto.float_data_size()
+                        : dtype == DType::kInt64 ? proto.int64_data_size()
+                                                 : proto.int32_data_size();  // int32 and bool
   if (count != numel)
     return Status::error(what + ": has " + std::to_string(count) + " values, shape " + shape_to_string(shape) +
                          " needs " + std::to_string(numel));
+  t.bytes.assign(bytes, 0);
+  switch (dtype) {
+    case DType::kFloat32:
+      copy_field<float>(proto.float_data(), t);
+      break;
+    case DType::kInt64:
+      copy_field<int64_t>(proto.int64_data(), t);
+      break;
+    case DType::kInt32:
+      copy_field<int32_t>(proto.int32_data(), t);
+      break;
+    case DType::kBool:
+      for (int i = 0; i < count; ++i) t.as<bool>()[i] = proto.int32_data(i) != 0;
+      break;
+  }
+  return t;
+}
+
+Result<HostTensor> parse_tensor_pb(const void* data, size_t size, const std::string& base_dir,
+                                   const std::string& what) {
+  if (size > static_cast<size_t>(std::numeric_limits<int>::max()))
+    return Status::error(what + " is larger than protobuf's 2 GiB limit");
+  onnx::TensorProto proto;
+  if (!proto.ParseFromArray(data, static_cast<int>(size)))
+    return Status::error(what + " is not a serialized onnx.TensorProto");
+  Result<HostTensor> t = tensor_from_proto(proto, base_dir);
+  if (!t.is_ok()) return t.status().with_context(what);
   return t;
 }
 
@@ -146,11 +157,7 @@ Result<HostTensor> read_tensor_pb_file(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) return Status::error("cannot open '" + path + "'");
   std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  onnx::TensorProto proto;
-  if (!proto.ParseFromString(bytes)) return Status::error("'" + path + "' is not a serialized onnx.TensorProto");
-  Result<HostTensor> t = tensor_from_proto(proto, fs::path(path).parent_path().string());
-  if (!t.is_ok()) return t.status().with_context(path);
-  return t;
+  return parse_tensor_pb(bytes.data(), bytes.size(), fs::path(path).parent_path().string(), path);
 }
 
 }  // namespace fusedinf::importer

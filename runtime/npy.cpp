@@ -2,13 +2,13 @@
 
 #include <cstring>
 #include <fstream>
-#include <regex>
 
 namespace fusedinf {
 
 namespace {
 
 const char kMagic[] = "\x93NUMPY";
+constexpr size_t kMaxHeaderBytes = 65536;
 
 // The value of 'key' in the header dict, as text up to the next top-level ',' or '}'.
 std::string dict_value(const std::string& header, const std::string& key) {
@@ -34,6 +34,34 @@ std::string dict_value(const std::string& header, const std::string& key) {
   return v;
 }
 
+// "3, 4" or "3," or "": comma-separated decimal dimensions, nothing else.
+Result<Shape> parse_shape(const std::string& dims, const std::string& what) {
+  Shape shape;
+  size_t p = 0;
+  auto skip_space = [&] {
+    while (p < dims.size() && (dims[p] == ' ' || dims[p] == '\t')) ++p;
+  };
+  skip_space();
+  while (p < dims.size()) {
+    int64_t d = 0;
+    const size_t start = p;
+    for (; p < dims.size() && dims[p] >= '0' && dims[p] <= '9'; ++p) {
+      if (p - start >= 12) return Status::error(what + ": dimension too large in shape (" + dims + ")");
+      d = d * 10 + (dims[p] - '0');
+    }
+    if (p == start) return Status::error(what + ": bad shape (" + dims + ")");
+    if (shape.size() >= kMaxRank)
+      return Status::error(what + ": shape has more than " + std::to_string(kMaxRank) + " dimensions");
+    shape.push_back(d);
+    skip_space();
+    if (p == dims.size()) break;
+    if (dims[p] != ',') return Status::error(what + ": bad shape (" + dims + ")");
+    ++p;
+    skip_space();
+  }
+  return shape;
+}
+
 }  // namespace
 
 Result<HostTensor> parse_npy(const void* data, size_t size, const std::string& what) {
@@ -51,6 +79,10 @@ Result<HostTensor> parse_npy(const void* data, size_t size, const std::string& w
   } else {
     return Status::error(what + ": .npy format version " + std::to_string(major) + " is not supported");
   }
+  // numpy writes headers of a few hundred bytes (and reads none over 10000 by default).
+  if (header_len > kMaxHeaderBytes)
+    return Status::error(what + ": the header (" + std::to_string(header_len) + " bytes) is over the limit of " +
+                         std::to_string(kMaxHeaderBytes) + " bytes");
   if (header_len > size - header_start) return Status::error(what + " is truncated (header)");
   const std::string header(reinterpret_cast<const char*>(bytes + header_start), header_len);
   const std::string descr = dict_value(header, "descr");
@@ -71,18 +103,13 @@ Result<HostTensor> parse_npy(const void* data, size_t size, const std::string& w
   if (fortran != "False") return Status::error(what + ": only C-order arrays are supported");
   if (shape_text.size() < 2 || shape_text.front() != '(' || shape_text.back() != ')')
     return Status::error(what + ": bad shape " + shape_text);
-  const std::string dims = shape_text.substr(1, shape_text.size() - 2);
-  static const std::regex number("\\s*(\\d+)\\s*,?");
-  int64_t numel = 1;
-  for (auto it = std::sregex_iterator(dims.begin(), dims.end(), number); it != std::sregex_iterator(); ++it) {
-    if ((*it)[1].length() > 12) return Status::error(what + ": dimension too large");
-    const int64_t d = std::stoll((*it)[1].str());
-    if (d != 0 && numel > (int64_t{1} << 40) / d) return Status::error(what + " is too large");
-    numel *= d;
-    t.shape.push_back(d);
-  }
+  FI_ASSIGN_OR_RETURN(t.shape, parse_shape(shape_text.substr(1, shape_text.size() - 2), what));
+  if (!shape_within_limits(t.shape))
+    return Status::error(what + ": shape " + shape_text + " is over the limit of " +
+                         std::to_string(kMaxTensorElements) + " elements or " + std::to_string(kMaxRank) +
+                         " dimensions");
   const size_t data_start = header_start + header_len;
-  const size_t expected = static_cast<size_t>(numel) * dtype_size(t.dtype);
+  const size_t expected = static_cast<size_t>(num_elements(t.shape)) * dtype_size(t.dtype);
   if (size - data_start != expected)
     return Status::error(what + ": holds " + std::to_string(size - data_start) + " data bytes, shape " +
                          shape_to_string(t.shape) + " needs " + std::to_string(expected));

@@ -13,6 +13,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev                  # CLI parsing, JSON reports
   python3-torch python3-torchvision python3-numpy  # exporting the test model zoo (Debian's python3)
   python3-venv                                     # the oracle venv (onnx, onnxruntime): scripts/python_env.sh
+  clang libclang-rt-14-dev llvm-14                 # fuzzing: clang, libFuzzer + sanitizer runtimes, llvm-symbolizer (scripts/fuzz.sh)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -4,8 +4,8 @@
 # unit tests, ONNX conformance and the zoo on the release build, on the CPU and, when a GPU is
 # usable, on the CUDA backend too (without one, the CUDA tests report "skipped"); then the unit
 # tests (format and importer robustness included) under AddressSanitizer +
-# UndefinedBehaviorSanitizer (with LeakSanitizer), and the model pool's and the CPU backend's
-# queue tests under ThreadSanitizer.
+# UndefinedBehaviorSanitizer (with LeakSanitizer), every fuzz target for a bounded time
+# (scripts/fuzz.sh), and the model pool's and the CPU backend's queue tests under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -24,6 +24,8 @@ ctest --test-dir build --output-on-failure -j"$jobs"
 echo "== unit tests under ASan + UBSan"
 TARGETS=fusedinf_unit_tests scripts/build.sh build-asan -DFUSEDINF_SANITIZE=ON -DFUSEDINF_CUDA=OFF -DCMAKE_BUILD_TYPE=Debug
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-asan/tests/fusedinf_unit_tests
+echo "== fuzzing: every target ${FUZZ_SECONDS:-15} s (clang, libFuzzer, ASan + UBSan; scripts/fuzz.sh runs longer)"
+scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
 echo "== model pool tests under ThreadSanitizer"
 TARGETS=fusedinf_unit_tests scripts/build.sh build-tsan -DFUSEDINF_TSAN=ON -DFUSEDINF_CUDA=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
 TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/fusedinf_unit_tests --gtest_filter='ModelPool*:CpuBackend*'

@@ -27,9 +27,10 @@ Status infer_conv(const Node& node, std::span<const ValueInfo> in, std::span<Val
   const int64_t group = node.attrs.get_int("group", 1);
   if (group < 1 || x[1] % group != 0)
     return Status::error("group " + std::to_string(group) + " does not divide " + std::to_string(x[1]) + " channels");
-  int64_t out_channels;
+  int64_t out_channels, w_channels;
+  if (!checked_mul(w[1], group, w_channels)) return Status::error("group " + std::to_string(group) + " is too large");
   if (!transpose) {
-    if (w[1] * group != x[1])
+    if (w_channels != x[1])
       return Status::error("W " + shape_to_string(w) + " does not match " + std::to_string(x[1]) +
                            " input channels in " + std::to_string(group) + " groups");
     if (w[0] % group != 0) return Status::error("output channels do not divide into groups");
@@ -37,7 +38,7 @@ Status infer_conv(const Node& node, std::span<const ValueInfo> in, std::span<Val
   } else {
     if (w[0] != x[1])
       return Status::error("W " + shape_to_string(w) + " does not match " + std::to_string(x[1]) + " input channels");
-    out_channels = w[1] * group;
+    out_channels = w_channels;
   }
   if (in.size() > 2 && in[2].present && in[2].shape != Shape{out_channels})
     return Status::error("B must be [" + std::to_string(out_channels) + "]");
@@ -46,15 +47,20 @@ Status infer_conv(const Node& node, std::span<const ValueInfo> in, std::span<Val
     if (k[i] != w[i + 2]) return Status::error("kernel_shape does not match W " + shape_to_string(w));
     if (s[i] < 1 || d[i] < 1 || p[i] < 0 || p[i + spatial] < 0 || op[i] < 0)
       return Status::error("strides/dilations must be >= 1 and pads >= 0");
-    const int64_t extent = d[i] * (k[i] - 1) + 1;
-    int64_t o;
+    // Every step checked: the attributes come from files.
+    int64_t extent, o, t;
+    bool ok = checked_mul(d[i], k[i] - 1, extent) && checked_add(extent, 1, extent);
     if (!transpose) {
-      const int64_t padded = x[i + 2] + p[i] + p[i + spatial];
-      if (padded < extent) return Status::error("the kernel is larger than the padded input");
-      o = (padded - extent) / s[i] + 1;
+      int64_t padded;
+      ok = ok && checked_add(x[i + 2], p[i], padded) && checked_add(padded, p[i + spatial], padded);
+      if (ok && padded < extent) return Status::error("the kernel is larger than the padded input");
+      ok = ok && checked_sub(padded, extent, o);
+      if (ok) o = o / s[i] + 1;
     } else {
-      o = s[i] * (x[i + 2] - 1) + op[i] + extent - p[i] - p[i + spatial];
+      ok = ok && checked_mul(s[i], x[i + 2] - 1, o) && checked_add(o, op[i], o) && checked_add(o, extent, o) &&
+           checked_add(p[i], p[i + spatial], t) && checked_sub(o, t, o);
     }
+    if (!ok) return Status::error("strides/dilations/pads overflow the output size");
     if (o < 1) return Status::error("the output would be empty");
     y.push_back(o);
   }

@@ -3,13 +3,22 @@
 // Gather ("axis"; indices input), Pad ("pads" begins+ends, "mode", "value"),
 // DepthToSpace ("blocksize", "mode" DCR|CRD), SpaceToDepth ("blocksize"),
 // GatherElements ("axis"; indices of x's rank), Trilu ("upper", "k": the diagonal offset).
+#include <limits>
+
 #include "engine/ops/op_util.h"
 
 namespace fusedinf {
 
+// ceil((end - start) / step) clamped at 0; -1 when end - start overflows.
 int64_t slice_length(int64_t start, int64_t end, int64_t step) {
-  if (step > 0) return end > start ? (end - start + step - 1) / step : 0;
-  return start > end ? (start - end - step - 1) / -step : 0;
+  int64_t diff;
+  if (step > 0) {
+    if (end <= start) return 0;
+    return checked_sub(end, start, diff) ? (diff - 1) / step + 1 : -1;
+  }
+  if (start <= end) return 0;
+  if (!checked_sub(start, end, diff)) return -1;
+  return step == std::numeric_limits<int64_t>::min() ? 1 : (diff - 1) / -step + 1;
 }
 
 namespace {
@@ -26,7 +35,7 @@ Status infer_concat(const Node& node, std::span<const ValueInfo> in, std::span<V
       if (static_cast<int64_t>(d) != axis && s[d] != y[d])
         return Status::error("inputs differ outside the axis: " + shape_to_string(in[0].shape) + " and " +
                              shape_to_string(s));
-    y[axis] += s[axis];
+    if (!checked_add(y[axis], s[axis], y[axis])) return Status::error("the concatenated axis overflows");
   }
   out[0] = {in[0].dtype, y};
   return Status::ok();
@@ -43,7 +52,7 @@ Status infer_split(const Node& node, std::span<const ValueInfo> in, std::span<Va
   int64_t total = 0;
   for (size_t i = 0; i < out.size(); ++i) {
     if (split[i] < 0) return Status::error("negative split size");
-    total += split[i];
+    if (!checked_add(total, split[i], total)) return Status::error("split sizes overflow");
     Shape y = x;
     y[axis] = split[i];
     out[i] = {in[0].dtype, y};
@@ -63,8 +72,10 @@ Status infer_slice(const Node& node, std::span<const ValueInfo> in, std::span<Va
   for (size_t d = 0; d < x.size(); ++d) {
     if (steps[d] == 0) return Status::error("step 0");
     const int64_t n = slice_length(starts[d], ends[d], steps[d]);
-    if (n > 0 && (starts[d] < 0 || starts[d] >= x[d] || starts[d] + (n - 1) * steps[d] < 0 ||
-                  starts[d] + (n - 1) * steps[d] >= x[d]))
+    int64_t last = 0;  // the last index read
+    if (n < 0 || (n > 0 && (!checked_mul(n - 1, steps[d], last) || !checked_add(starts[d], last, last))))
+      return Status::error("slice out of bounds");
+    if (n > 0 && (starts[d] < 0 || starts[d] >= x[d] || last < 0 || last >= x[d]))
       return Status::error("slice out of bounds");
     y.push_back(n);
   }
@@ -139,7 +150,8 @@ Status infer_pad(const Node& node, std::span<const ValueInfo> in, std::span<Valu
     return Status::error("mode '" + mode + "' is not supported");
   Shape y = x;
   for (size_t d = 0; d < x.size(); ++d) {
-    y[d] += pads[d] + pads[d + x.size()];
+    if (!checked_add(y[d], pads[d], y[d]) || !checked_add(y[d], pads[d + x.size()], y[d]))
+      return Status::error("pads overflow the output size");
     if (y[d] < 0) return Status::error("negative output dimension");
     if (mode != "constant" && (pads[d] > 0 || pads[d + x.size()] > 0) && x[d] == 0)
       return Status::error("cannot " + mode + "-pad an empty dimension");
@@ -154,12 +166,16 @@ Status infer_depth_space(const Node& node, std::span<const ValueInfo> in, std::s
   const Shape& x = in[0].shape;
   const int64_t b = node.attrs.get_int("blocksize", 0);
   if (x.size() != 4 || b < 1) return Status::error("needs a 4-D input and blocksize >= 1");
+  int64_t b2, c, h, w;
+  if (!checked_mul(b, b, b2)) return Status::error("blocksize " + std::to_string(b) + " is too large");
   if (node.op == "DepthToSpace") {
-    if (x[1] % (b * b) != 0) return Status::error("channels not divisible by blocksize^2");
-    out[0] = {in[0].dtype, {x[0], x[1] / (b * b), x[2] * b, x[3] * b}};
+    if (x[1] % b2 != 0) return Status::error("channels not divisible by blocksize^2");
+    if (!checked_mul(x[2], b, h) || !checked_mul(x[3], b, w)) return Status::error("blocksize overflows the output");
+    out[0] = {in[0].dtype, {x[0], x[1] / b2, h, w}};
   } else {
     if (x[2] % b != 0 || x[3] % b != 0) return Status::error("height/width not divisible by blocksize");
-    out[0] = {in[0].dtype, {x[0], x[1] * b * b, x[2] / b, x[3] / b}};
+    if (!checked_mul(x[1], b2, c)) return Status::error("blocksize overflows the output");
+    out[0] = {in[0].dtype, {x[0], c, x[2] / b, x[3] / b}};
   }
   return Status::ok();
 }

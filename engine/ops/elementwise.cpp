@@ -44,6 +44,8 @@ Status infer_cast(const Node& node, std::span<const ValueInfo> in, std::span<Val
 // Add, Sub, Mul, Div, Mod, Min, Max, Sum, Mean (any input count >= 1), Pow, PRelu, comparisons.
 Status infer_broadcast(const Node& node, std::span<const ValueInfo> in, std::span<ValueInfo> out) {
   const std::string& op = node.op;
+  for (size_t i = 0; i < in.size(); ++i)  // the kernels read every input (Sum, Max, ...: none optional)
+    if (!in[i].present) return Status::error("input " + std::to_string(i) + " is absent");
   const bool logical = op == "And" || op == "Or" || op == "Xor";
   const bool compare =
       op == "Equal" || op == "Less" || op == "Greater" || op == "LessOrEqual" || op == "GreaterOrEqual" || logical;

@@ -15,6 +15,15 @@ int64_t pooled_size(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int
 
 namespace {
 
+// pooled_size's terms, checked: -1 when one of them overflows (the attributes come from files).
+int64_t checked_pooled_size(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pe, bool ceil_mode) {
+  int64_t extent, padded, span;
+  if (!checked_mul(d, k - 1, extent) || !checked_add(in, pb, padded) || !checked_add(padded, pe, padded) ||
+      !checked_sub(padded, extent, span) || !checked_add(span, s, span))  // room for span + s - 1 below
+    return -1;
+  return pooled_size(in, k, s, d, pb, pe, ceil_mode);
+}
+
 Status infer_pool(const Node& node, std::span<const ValueInfo> in, std::span<ValueInfo> out) {
   FI_RETURN_IF_ERROR(expect_dtype(in[0], DType::kFloat32, "X"));
   const Shape& x = in[0].shape;
@@ -34,8 +43,11 @@ Status infer_pool(const Node& node, std::span<const ValueInfo> in, std::span<Val
   for (size_t i = 0; i < n; ++i) {
     if (k[i] < 1 || s[i] < 1 || d[i] < 1 || p[i] < 0 || p[i + n] < 0)
       return Status::error("bad kernel, stride, dilation or pad");
-    if (p[i] >= k[i] * d[i] || p[i + n] >= k[i] * d[i]) return Status::error("pads must be smaller than the kernel");
-    const int64_t o = pooled_size(x[i + 2], k[i], s[i], d[i], p[i], p[i + n], ceil_mode);
+    int64_t window;
+    if (!checked_mul(k[i], d[i], window)) return Status::error("kernel_shape * dilations overflows");
+    if (p[i] >= window || p[i + n] >= window) return Status::error("pads must be smaller than the kernel");
+    const int64_t o = checked_pooled_size(x[i + 2], k[i], s[i], d[i], p[i], p[i + n], ceil_mode);
+    if (o == -1) return Status::error("kernel_shape/strides/dilations/pads overflow the output size");
     if (o < 1) return Status::error("the output would be empty");
     y.push_back(o);
   }

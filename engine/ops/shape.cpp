@@ -89,7 +89,7 @@ Status infer_tile(const Node& node, std::span<const ValueInfo> in, std::span<Val
   Shape y = in[0].shape;
   for (size_t i = 0; i < y.size(); ++i) {
     if (repeats[i] < 0) return Status::error("repeats must be >= 0");
-    y[i] *= repeats[i];
+    if (!checked_mul(y[i], repeats[i], y[i])) return Status::error("repeats overflow the output size");
   }
   out[0] = {in[0].dtype, y};
   return Status::ok();

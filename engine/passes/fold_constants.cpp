@@ -18,7 +18,7 @@ Result<PassReport> fold_constants_pass(Graph& graph, const PassContext& context)
     const Node& node = graph.nodes[n];
     bool all_constant = true;
     for (int t : node.inputs) all_constant = all_constant && (t < 0 || graph.tensors[t].is_constant());
-    if (!all_constant) continue;
+    if (!all_constant || node_output_bytes(graph, node) > context.max_folded_bytes) continue;
     std::vector<ConstTensorView> inputs;
     for (int t : node.inputs) inputs.push_back(t < 0 ? ConstTensorView{} : graph.constant_view(t));
     std::vector<HostTensor> results;

@@ -14,7 +14,8 @@
 namespace fusedinf {
 
 struct PassContext {
-  NodeEvaluator evaluator;  // CPU reference kernels, for constant folding
+  NodeEvaluator evaluator;                             // CPU reference kernels, for constant folding
+  uint64_t max_folded_bytes = kDefaultMaxFoldedBytes;  // bigger outputs are left to run time
 };
 
 struct PassReport {

@@ -28,8 +28,8 @@ Status convert_reshape(ConvertContext& ctx) {
       infer_at = static_cast<int64_t>(i);
     } else if (shape[i] < 0) {
       return ctx.fail("negative dimension in the shape");
-    } else {
-      known *= shape[i];
+    } else if (!checked_mul(known, shape[i], known)) {
+      return ctx.fail("the shape " + shape_to_string(shape) + " overflows");
     }
   }
   if (infer_at >= 0) {
