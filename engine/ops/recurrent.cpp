@@ -114,6 +114,10 @@ Status parse_recurrent(const Node& node, RecurrentParams* params) {
   }
   p.hidden = a.int_or("hidden_size", 0);
   if (p.hidden < 1) return Status::error("hidden_size must be >= 1");
+  // Bounded so that 2 * gates * hidden_size (B's width) cannot overflow.
+  if (p.hidden > kMaxTensorElements)
+    return Status::error("hidden_size " + std::to_string(p.hidden) + " is over the limit of " +
+                         std::to_string(kMaxTensorElements));
   p.layout = static_cast<int>(a.int_or("layout", 0));
   if (p.layout != 0 && p.layout != 1) return Status::error("layout must be 0 or 1");
   p.clip = a.float_or("clip", INFINITY);

@@ -33,7 +33,10 @@ Status emit_resize(ConvertContext& ctx, std::vector<float> scales, std::vector<i
     if (scales.size() != x.size()) return ctx.fail("scales must have one entry per dimension");
     for (size_t d = 0; d < x.size(); ++d) {
       if (!(scales[d] > 0.f)) return ctx.fail("scales must be positive");
-      sizes.push_back(static_cast<int64_t>(std::floor(static_cast<double>(x[d]) * scales[d])));
+      const double size = std::floor(static_cast<double>(x[d]) * scales[d]);
+      if (!(size <= static_cast<double>(kMaxTensorElements)))  // also inf: no UB in the cast below
+        return ctx.fail("scales give an output dim over the limit of " + std::to_string(kMaxTensorElements));
+      sizes.push_back(static_cast<int64_t>(size));
     }
   }
   attrs.set("scales", scales);
@@ -109,7 +112,11 @@ Status convert_resize(ConvertContext& ctx) {
     scales = std::vector<float>(rank, 1.f);
     for (int64_t a : axes) {
       scales[a] = scale;
-      sizes[a] = static_cast<int64_t>(static_cast<double>(scale) * static_cast<double>(x[a]) + 0.5);
+      const double size = static_cast<double>(scale) * static_cast<double>(x[a]) + 0.5;
+      if (!(size >= 0 && size <= static_cast<double>(kMaxTensorElements)))
+        return ctx.fail("keep_aspect_ratio_policy gives an output dim outside [0, " +
+                        std::to_string(kMaxTensorElements) + "]");
+      sizes[a] = static_cast<int64_t>(size);
     }
   }
   if (coord == "tf_crop_and_resize") {
