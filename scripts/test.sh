@@ -24,8 +24,8 @@ ctest --test-dir build --output-on-failure -j"$jobs"
 echo "== unit tests under ASan + UBSan"
 TARGETS=fusedinf_unit_tests scripts/build.sh build-asan -DFUSEDINF_SANITIZE=ON -DFUSEDINF_CUDA=OFF -DCMAKE_BUILD_TYPE=Debug
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build-asan/tests/fusedinf_unit_tests
-echo "== fuzzing: every target ${FUZZ_SECONDS:-15} s (clang, libFuzzer, ASan + UBSan; scripts/fuzz.sh runs longer)"
-scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
+echo "== fuzzing: every target ${FUZZ_SECONDS:-45} s (clang, libFuzzer, ASan + UBSan; scripts/fuzz.sh runs longer)"
+scripts/fuzz.sh "${FUZZ_SECONDS:-45}"
 echo "== model pool tests under ThreadSanitizer"
 TARGETS=fusedinf_unit_tests scripts/build.sh build-tsan -DFUSEDINF_TSAN=ON -DFUSEDINF_CUDA=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
 TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/fusedinf_unit_tests --gtest_filter='ModelPool*:CpuBackend*'
