@@ -244,8 +244,23 @@ Status run_reduce(const KernelArgs& a) {
   });
 }
 
-struct ArgState : NodeState {
+// x viewed as [outer, dim, inner] around `axis`: a kernel walks the outer * inner lines of
+// length dim. Checks the axis; outer is 0 when x is empty.
+struct AxisLines {
   int64_t outer = 0, dim = 0, inner = 1;
+};
+
+Result<AxisLines> axis_lines(const Node& node, const Shape& shape, int64_t axis) {
+  if (axis < 0 || axis >= static_cast<int64_t>(shape.size()))
+    return Status::error(where(node) + "axis " + std::to_string(axis) + " out of range");
+  AxisLines l;
+  l.dim = shape[axis];
+  l.inner = num_elements(Shape(shape.begin() + axis + 1, shape.end()));
+  l.outer = l.dim * l.inner != 0 ? num_elements(shape) / (l.dim * l.inner) : 0;
+  return l;
+}
+
+struct ArgState : NodeState, AxisLines {
   bool is_min = false, last = false;
 };
 
@@ -271,15 +286,11 @@ Result<Prepared> prepare_arg(const PrepareArgs& a) {
   const Node& node = a.node;
   const Tensor& x = a.graph.tensors[node.inputs[0]];
   FI_RETURN_IF_ERROR(check_dtype(node, x.dtype));
-  const int64_t axis = node.attrs.get_int("axis", 0);
-  if (axis < 0 || axis >= static_cast<int64_t>(x.shape.size()))
-    return Status::error(where(node) + "axis " + std::to_string(axis) + " out of range");
+  FI_ASSIGN_OR_RETURN(AxisLines lines, axis_lines(node, x.shape, node.attrs.get_int("axis", 0)));
   auto s = std::make_unique<ArgState>();
+  static_cast<AxisLines&>(*s) = lines;
   s->is_min = node.op == "ArgMin";
   s->last = node.attrs.get_int("select_last_index", 0) != 0;
-  s->dim = x.shape[axis];
-  s->inner = num_elements(Shape(x.shape.begin() + axis + 1, x.shape.end()));
-  s->outer = s->dim ? num_elements(x.shape) / (s->dim * std::max<int64_t>(s->inner, 1)) : 0;
   return Prepared{std::move(s), 0};
 }
 
@@ -292,6 +303,10 @@ Status run_arg(const KernelArgs& a) {
     return check_launch("arg_kernel");
   });
 }
+
+struct CumSumState : NodeState, AxisLines {
+  bool exclusive = false, reverse = false;
+};
 
 // CumSum: one thread per line along the axis, summed in order in the element type, as the CPU.
 template <class T>
@@ -314,27 +329,23 @@ Result<Prepared> prepare_cumsum(const PrepareArgs& a) {
   const Node& node = a.node;
   const Tensor& x = a.graph.tensors[node.inputs[0]];
   FI_RETURN_IF_ERROR(check_dtype(node, x.dtype));
-  const int64_t axis = node.attrs.get_int("axis", 0);
-  if (axis < 0 || axis >= static_cast<int64_t>(x.shape.size()))
-    return Status::error(where(node) + "axis " + std::to_string(axis) + " out of range");
-  auto s = std::make_unique<ArgState>();  // outer, dim, inner; is_min: exclusive, last: reverse
-  s->is_min = node.attrs.get_int("exclusive", 0) != 0;
-  s->last = node.attrs.get_int("reverse", 0) != 0;
-  s->dim = x.shape[axis];
-  s->inner = num_elements(Shape(x.shape.begin() + axis + 1, x.shape.end()));
-  s->outer = s->dim * s->inner != 0 ? num_elements(x.shape) / (s->dim * s->inner) : 0;
+  FI_ASSIGN_OR_RETURN(AxisLines lines, axis_lines(node, x.shape, node.attrs.get_int("axis", 0)));
+  auto s = std::make_unique<CumSumState>();
+  static_cast<AxisLines&>(*s) = lines;
+  s->exclusive = node.attrs.get_int("exclusive", 0) != 0;
+  s->reverse = node.attrs.get_int("reverse", 0) != 0;
   return Prepared{std::move(s), 0};
 }
 
 Status run_cumsum(const KernelArgs& a) {
-  const auto& s = *static_cast<const ArgState*>(a.state);
+  const auto& s = *static_cast<const CumSumState*>(a.state);
   if (s.outer * s.inner == 0) return Status::ok();
   return dispatch_dtype(a.inputs[0].dtype, [&]<class T>() -> Status {
     if constexpr (std::is_same_v<T, bool>) {
       return Status::error("bool CumSum");  // refused by prepare
     } else {
       cumsum_kernel<T><<<grid_for(s.outer * s.inner), kThreads, 0, a.handles.stream>>>(
-          a.inputs[0].as<T>(), a.outputs[0].as<T>(), s.outer, s.dim, s.inner, s.is_min, s.last);
+          a.inputs[0].as<T>(), a.outputs[0].as<T>(), s.outer, s.dim, s.inner, s.exclusive, s.reverse);
       return check_launch("cumsum_kernel");
     }
   });
