@@ -4,19 +4,8 @@
 set -uo pipefail
 fusedinf=$1 work=$2
 mkdir -p "$work"
-failures=0
-# expect_error EXPECTED_TEXT COMMAND...: the command must exit 1 or 2 and print EXPECTED_TEXT.
-expect_error() {
-  local want=$1
-  shift
-  local out code
-  out=$("$@" 2>&1)
-  code=$?
-  if [ $code -eq 0 ] || [ $code -ge 128 ] || ! grep -qF -- "$want" <<<"$out"; then
-    echo "FAIL: '$*' exited $code, expected an error containing '$want'; got: $out"
-    failures=$((failures + 1))
-  fi
-}
+# shellcheck source=cli_expect.sh
+source "$(dirname "$0")/cli_expect.sh"
 head -c 3000 /dev/urandom >"$work/garbage.onnx"
 cp "$work/garbage.onnx" "$work/garbage.fim"
 cp "$work/garbage.onnx" "$work/garbage.npy"

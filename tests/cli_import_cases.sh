@@ -9,22 +9,8 @@ py=$("$src/scripts/python_env.sh") || { echo "no oracle Python (scripts/python_e
 rm -rf "$work" && mkdir -p "$work"
 "$py" "$src/tests/models/make_import_cases.py" "$work/cases" || { echo "FAIL: making the test models"; exit 1; }
 c=$work/cases
-failures=0
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
-# expect_error TEXT COMMAND...: exits 1 or 2 and prints TEXT.
-expect_error() {
-  local want=$1
-  shift
-  local out code
-  out=$("$@" 2>&1)
-  code=$?
-  if [ $code -eq 0 ] || [ $code -ge 128 ] || ! grep -qF -- "$want" <<<"$out"; then
-    fail "'$*' exited $code, expected an error containing '$want'; got: $out"
-  fi
-}
+# shellcheck source=cli_expect.sh
+source "$(dirname "$0")/cli_expect.sh"
 # expect_ok COMMAND...: exits 0 (every --expect matched).
 expect_ok() {
   local out
