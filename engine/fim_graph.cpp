@@ -118,9 +118,7 @@ Result<Graph> graph_from_file(std::shared_ptr<FimFile> file) {
     Shape shape = t->shape() ? Shape(t->shape()->begin(), t->shape()->end()) : Shape();
     for (int64_t d : shape)
       if (d < 0) return Status::error("tensor '" + name + "' has a negative dimension");
-    if (!shape_within_limits(shape))
-      return Status::error("tensor '" + name + "' " + shape_to_string(shape) + " is over the limit of " +
-                           std::to_string(kMaxTensorElements) + " elements");
+    if (!shape_within_limits(shape)) return Status::error("tensor '" + name + "' " + shape_over_limits_message(shape));
     if (t->buffer() < -1 || t->buffer() >= static_cast<int>(num_buffers))
       return Status::error("tensor '" + name + "' refers to buffer " + std::to_string(t->buffer()) + " of " +
                            std::to_string(num_buffers));

@@ -64,9 +64,7 @@ Result<std::vector<ValueInfo>> infer_node(const Graph& graph, const Node& node) 
     for (int64_t d : out.shape)
       if (d < 0) return Status::error(where + ": inferred a negative dimension " + shape_to_string(out.shape));
     if (!shape_within_limits(out.shape))
-      return Status::error(where + ": inferred output " + shape_to_string(out.shape) + " is over the limit of " +
-                           std::to_string(kMaxTensorElements) + " elements or " + std::to_string(kMaxRank) +
-                           " dimensions");
+      return Status::error(where + ": inferred output " + shape_over_limits_message(out.shape));
   }
   return outputs;
 }

@@ -65,6 +65,13 @@ inline std::string shape_to_string(const Shape& shape) {
   return s;
 }
 
+// "[d0,d1,...] is over the limit of N elements or R dimensions": the message for a shape that
+// fails shape_within_limits; the caller puts what and where in front.
+inline std::string shape_over_limits_message(const Shape& shape) {
+  return shape_to_string(shape) + " is over the limit of " + std::to_string(kMaxTensorElements) + " elements or " +
+         std::to_string(kMaxRank) + " dimensions";
+}
+
 // Row-major strides in elements.
 inline std::vector<int64_t> contiguous_strides(const Shape& shape) {
   std::vector<int64_t> strides(shape.size(), 1);

@@ -159,10 +159,7 @@ Status add_graph_input(ImportState& state, const onnx::ValueInfoProto& info) {
                            " (--batch sets only dim 0)" + hint);
   }
 
-  if (!shape_within_limits(shape))
-    return Status::error(what + " " + shape_to_string(shape) + " is over the limit of " +
-                         std::to_string(kMaxTensorElements) + " elements or " + std::to_string(kMaxRank) +
-                         " dimensions");
+  if (!shape_within_limits(shape)) return Status::error(what + " " + shape_over_limits_message(shape));
   if (is_constant) {
     const std::vector<std::string>& texts = constant->second;
     const int64_t count = num_elements(shape);

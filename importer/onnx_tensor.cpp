@@ -90,10 +90,7 @@ Result<HostTensor> tensor_from_proto(const onnx::TensorProto& proto, const std::
     if (d < 0) return Status::error(what + " has a negative dimension");
     shape.push_back(d);
   }
-  if (!shape_within_limits(shape))
-    return Status::error(what + " " + shape_to_string(shape) + " is over the limit of " +
-                         std::to_string(kMaxTensorElements) + " elements or " + std::to_string(kMaxRank) +
-                         " dimensions");
+  if (!shape_within_limits(shape)) return Status::error(what + " " + shape_over_limits_message(shape));
   const int64_t numel = num_elements(shape);
   HostTensor t;
   t.name = proto.name();

@@ -104,10 +104,7 @@ Result<HostTensor> parse_npy(const void* data, size_t size, const std::string& w
   if (shape_text.size() < 2 || shape_text.front() != '(' || shape_text.back() != ')')
     return Status::error(what + ": bad shape " + shape_text);
   FI_ASSIGN_OR_RETURN(t.shape, parse_shape(shape_text.substr(1, shape_text.size() - 2), what));
-  if (!shape_within_limits(t.shape))
-    return Status::error(what + ": shape " + shape_text + " is over the limit of " +
-                         std::to_string(kMaxTensorElements) + " elements or " + std::to_string(kMaxRank) +
-                         " dimensions");
+  if (!shape_within_limits(t.shape)) return Status::error(what + ": shape " + shape_over_limits_message(t.shape));
   const size_t data_start = header_start + header_len;
   const size_t expected = static_cast<size_t>(num_elements(t.shape)) * dtype_size(t.dtype);
   if (size - data_start != expected)
